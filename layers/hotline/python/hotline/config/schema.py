@@ -1,0 +1,379 @@
+"""The city configuration schema (R-OPS-1).
+
+One schema validates a city's YAML at synth time and the baked JSON at function start, so a
+config that synthesizes is a config the functions accept. Every rule carries the article of
+the city's regulation it encodes, so the config reads as an annotated copy of the law.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = r"^[a-z][a-z0-9_-]{1,40}$"
+
+
+class RequestType(StrEnum):
+    consultation = "consultation"
+    help = "help"
+    complaint = "complaint"
+    report = "report"
+    suggestion = "suggestion"
+    other = "other"
+
+
+class Urgency(StrEnum):
+    """Baoding Art.19(2) grades handling by urgency; other cities use `normal` only."""
+
+    critical = "critical"
+    urgent = "urgent"
+    normal = "normal"
+    low = "low"
+
+
+class Channel(StrEnum):
+    phone = "phone"
+    web = "web"
+    app = "app"
+    wechat = "wechat"
+    weibo = "weibo"
+    police_110 = "110"
+    sub_hotline = "sub-hotline"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Duration(Strict):
+    """A time limit: natural `hours` or `working_days` (R-SLA-2), exactly one of them."""
+
+    hours: int | None = Field(default=None, gt=0, le=24 * 366)
+    working_days: int | None = Field(default=None, gt=0, le=366)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.hours is None) == (self.working_days is None):
+            raise ValueError("give exactly one of `hours` or `working_days`")
+        return self
+
+    @property
+    def unit(self) -> Literal["hours", "working_days"]:
+        return "hours" if self.hours is not None else "working_days"
+
+    @property
+    def value(self) -> int:
+        return self.hours if self.hours is not None else self.working_days  # type: ignore[return-value]
+
+    def scaled(self, factor: int) -> Duration:
+        return Duration(**{self.unit: self.value * factor})
+
+    def __str__(self) -> str:
+        return f"{self.value}h" if self.unit == "hours" else f"{self.value}wd"
+
+
+class Match(Strict):
+    """Which orders a rule applies to; an empty list or a missing field matches anything."""
+
+    types: list[RequestType] = []
+    urgency: list[Urgency] = []
+    categories: list[str] = []
+
+    def matches(self, type_: RequestType, urgency: Urgency, category: str | None) -> bool:
+        return (
+            (not self.types or type_ in self.types)
+            and (not self.urgency or urgency in self.urgency)
+            and (not self.categories or category in self.categories)
+        )
+
+
+class Cited(Strict):
+    article: str = Field(min_length=3, description="the regulation article this rule encodes")
+
+
+class LimitRule(Cited):
+    match: Match = Match()
+    limit: Duration
+
+
+class SignLimit(Cited):
+    """How soon a unit must sign a dispatched order (R-DSP-4)."""
+
+    limit: Duration
+
+
+class ExtensionRule(Cited):
+    """How far an order may be extended (R-DSP-7, R-SLA-3). Omitted caps are unlimited."""
+
+    match: Match = Match()
+    allowed: bool = True
+    max_count: int | None = Field(default=None, ge=0)
+    max_each: Duration | None = None
+    each_equals_original: bool = False
+    max_extension_total: Duration | None = None
+    max_total_limit: Duration | None = Field(
+        default=None, description="cap on original limit plus all extensions"
+    )
+
+
+class ReturnWindow(Cited):
+    """When a unit may still ask to give an order back (R-DSP-5)."""
+
+    starts_at: Literal["dispatched", "signed"]
+    limit: Duration
+    complex_limit: Duration | None = None
+
+
+class OfficeHours(Strict):
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start >= self.end:
+            raise ValueError("office hours must start before they end")
+        return self
+
+
+class CalendarConfig(Strict):
+    """Statutory calendar comes from chinesecalendar; these are the city's own changes."""
+
+    office_hours: OfficeHours
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        both = set(self.extra_holidays) & set(self.extra_workdays)
+        if both:
+            raise ValueError(f"dates both holiday and workday: {sorted(both)}")
+        return self
+
+
+class DispatchPolicy(Cited):
+    """When accepted orders go out (R-DSP-2, R-DSP-9)."""
+
+    off_hours_deferral: bool = False
+    deferral_deadline: time = time(10, 0)
+    immediate_types: list[RequestType] = [RequestType.complaint, RequestType.report]
+    immediate_categories: list[str] = []
+
+
+class CallbackPolicy(Cited):
+    """Callback window, silent citizens and rehandling (R-CB-1..3)."""
+
+    window: Duration
+    no_rating: Literal["keep_open", "deemed_basically_satisfied"] = "keep_open"
+    rehandle_limit: int | None = Field(default=None, ge=0)
+    rehandle_allows_extension: bool = True
+    rehandle_mode: Literal["rehandle", "supplement"] = "rehandle"
+
+
+class CallerSuspension(Cited):
+    """Abusive or flooding callers: warn, then suspend for a while (R-INT-8)."""
+
+    window: Duration
+    warn_after: int = Field(gt=0)
+    suspend_after: int = Field(gt=0)
+    suspension: Duration
+
+    @model_validator(mode="after")
+    def _warn_first(self) -> Self:
+        if self.warn_after >= self.suspend_after:
+            raise ValueError("warn_after must be below suspend_after (warning comes first)")
+        return self
+
+
+class Features(Strict):
+    """Per-city switches from SPEC §10; each names its article."""
+
+    termination: Cited | None = None
+    backlog: Cited | None = None
+    kpi_exemption: Cited | None = None
+    caller_suspension: CallerSuspension | None = None
+    emergency_linkage: Literal["two_way", "transfer", "guide"] = "transfer"
+
+
+class Reminders(Cited):
+    at_fractions: list[float] = [0.75]
+    before: list[Duration] = [Duration(hours=2)]
+
+    @field_validator("at_fractions")
+    @classmethod
+    def _fractions(cls, v: list[float]) -> list[float]:
+        if any(not 0 < f < 1 for f in v):
+            raise ValueError("reminder fractions lie strictly between 0 and 1")
+        return v
+
+
+class EscalationLevel(Strict):
+    level: int = Field(ge=1, le=9)
+    notify: Literal["unit_head", "parent_unit", "district_leadership", "city_leadership"]
+    deadline: Duration
+
+
+class Supervision(Cited):
+    ladder: list[EscalationLevel] = Field(min_length=1)
+
+    @field_validator("ladder")
+    @classmethod
+    def _consecutive(cls, v: list[EscalationLevel]) -> list[EscalationLevel]:
+        if [lv.level for lv in v] != list(range(1, len(v) + 1)):
+            raise ValueError("ladder levels must be 1, 2, 3, … in order")
+        return v
+
+
+class Category(Strict):
+    code: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1)
+    always_on: bool = False
+
+
+class Street(Strict):
+    code: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1)
+
+
+class District(Strict):
+    code: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1)
+    streets: list[Street] = []
+
+
+class Unit(Strict):
+    """A government unit in the city's tree (SPEC §1 `unit`)."""
+
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1)
+    kind: Literal["government", "department", "district", "street", "community", "utility"]
+    parent: str | None = None
+    district: str | None = None
+
+
+class Route(Cited):
+    """category × district/street → lead and assisting units (R-DSP-1, R-DSP-6)."""
+
+    category: str
+    district: str = "*"
+    street: str = "*"
+    lead: str
+    assist: list[str] = []
+    principle: Literal["territorial", "sector", "tiered"]
+
+
+class Guidance(Strict):
+    """What the citizen is told for each outcome that is not a work order (R-INT-4)."""
+
+    emergency: str
+    legal_procedure: str
+    secret_or_privacy: str
+    unlawful: str
+    not_government: str
+    duplicate: str
+
+
+class Regulation(Strict):
+    title: str
+    source: str
+
+
+class CityConfig(Strict):
+    city: str = Field(pattern=SLUG)
+    name: str
+    timezone: str = "Asia/Shanghai"
+    regulation: Regulation
+    channels: list[Channel] = Field(min_length=1)
+    max_content_chars: int = Field(default=2000, gt=0, le=20000)
+    calendar: CalendarConfig
+    limits: list[LimitRule] = Field(min_length=1)
+    sign: SignLimit
+    return_window: ReturnWindow
+    assist_fraction: float = Field(
+        default=0.5, gt=0, lt=1, description="assist parts due at this share of the reply limit"
+    )
+    extensions: list[ExtensionRule] = Field(min_length=1)
+    dispatch: DispatchPolicy
+    callback: CallbackPolicy
+    features: Features = Features()
+    reminders: Reminders
+    supervision: Supervision
+    guidance: Guidance
+    categories: list[Category] = Field(min_length=1)
+    districts: list[District] = Field(min_length=1)
+    units: list[Unit] = Field(min_length=12)
+    routing: list[Route] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(v)
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        problems: list[str] = []
+        cats = _unique(problems, "categories", [c.code for c in self.categories])
+        dists = _unique(problems, "districts", [d.code for d in self.districts])
+        streets = {d.code: {s.code for s in d.streets} for d in self.districts}
+        units = _unique(problems, "units", [u.id for u in self.units])
+        for i, u in enumerate(self.units):
+            if u.parent is not None and u.parent not in units:
+                problems.append(f"units[{i}].parent: unknown unit {u.parent!r}")
+            if u.district is not None and u.district not in dists:
+                problems.append(f"units[{i}].district: unknown district {u.district!r}")
+        for i, r in enumerate(self.routing):
+            if r.category != "*" and r.category not in cats:
+                problems.append(f"routing[{i}].category: unknown category {r.category!r}")
+            if r.district != "*" and r.district not in dists:
+                problems.append(f"routing[{i}].district: unknown district {r.district!r}")
+            if r.street != "*" and r.street not in streets.get(r.district, set()):
+                problems.append(f"routing[{i}].street: {r.street!r} is not in {r.district!r}")
+            for ref in [r.lead, *r.assist]:
+                if ref not in units:
+                    problems.append(f"routing[{i}]: unknown unit {ref!r}")
+        for section, rules in (("limits", self.limits), ("extensions", self.extensions)):
+            for i, rule in enumerate(rules):
+                for c in rule.match.categories:
+                    if c not in cats:
+                        problems.append(f"{section}[{i}].match.categories: unknown {c!r}")
+            if any(rule.match == Match() for rule in rules[:-1]):
+                problems.append(f"{section}: a catch-all rule may only come last")
+            for t in RequestType:
+                if not any(r.match.matches(t, Urgency.normal, None) for r in rules):
+                    problems.append(f"{section}: no rule covers type {t.value!r}")
+        for c in self.dispatch.immediate_categories:
+            if c not in cats:
+                problems.append(f"dispatch.immediate_categories: unknown category {c!r}")
+        if self._cycle():
+            problems.append("units: the parent chain has a cycle")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _cycle(self) -> bool:
+        parent = {u.id: u.parent for u in self.units}
+        for start in parent:
+            seen, node = set(), start
+            while node is not None:
+                if node in seen:
+                    return True
+                seen.add(node)
+                node = parent.get(node)
+        return False
+
+
+def _unique(problems: list[str], field: str, codes: list[str]) -> set[str]:
+    dup = sorted({c for c in codes if codes.count(c) > 1})
+    if dup:
+        problems.append(f"{field}: duplicate codes {dup}")
+    return set(codes)
+
+
+def is_slug(value: str) -> bool:
+    return re.match(SLUG, value) is not None

@@ -1,0 +1,520 @@
+"""Applying an action to a ticket: parse → table rule → guards → effect → one event (R-SEC-3).
+
+Pure and deterministic: the caller passes the time and persists the result (ticket + event in
+one transaction). Guards implement the city's rules the table names; effects set what the
+transition changes. Nothing here decides *whether* a status may change; the table does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from hotline.config.schema import CityConfig, Duration
+from hotline.domain import payloads as p
+from hotline.domain.errors import BadInput, IllegalTransition, RuleViolation
+from hotline.domain.models import (
+    Actor,
+    Event,
+    Extension,
+    Pending,
+    Rating,
+    Reply,
+    Satisfaction,
+    Status,
+    Ticket,
+)
+from hotline.domain.sla import SlaPolicy
+from hotline.domain.transitions import Rule, find_rule
+
+
+@dataclass
+class Step:
+    """What one action does to one ticket; the repository writes both or neither."""
+
+    before: Ticket
+    after: Ticket
+    event: Event
+
+
+@dataclass
+class _Ctx:
+    ticket: Ticket
+    payload: Any
+    actor: Actor
+    now: datetime
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_payload(action: str, body: dict[str, Any]) -> p.Payload:
+    model = p.PAYLOADS.get(action)
+    if model is None:
+        known = ", ".join(sorted(p.PAYLOADS))
+        raise BadInput("unknown_action", f"unknown action {action!r}; known: {known}")
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc']) or action}: {e['msg']}" for e in exc.errors()
+        )
+        raise BadInput(None, f"{action}: {problems}") from None
+
+
+class Lifecycle:
+    def __init__(self, config: CityConfig, policy: SlaPolicy | None = None) -> None:
+        self.config = config
+        self.policy = policy or SlaPolicy(config)
+        self._units = {u.id for u in config.units}
+
+    def apply(self, ticket: Ticket, action: str, actor: Actor, body: dict[str, Any], now: datetime) -> Step:
+        if now.tzinfo is None:
+            raise ValueError("now must carry an offset")
+        payload = parse_payload(action, body)
+        outcome = self._outcome(action, ticket, payload)
+        rule = find_rule(ticket, action, outcome, actor)
+        ctx = _Ctx(ticket, payload, actor, now)
+        for guard in rule.guards:
+            _GUARDS[guard](self, ctx)
+        after = ticket.model_copy(deep=True)
+        detail = _EFFECTS.get(action, _no_effect)(self, after, ctx) or {}
+        after.status = rule.to or ticket.status
+        after.updated_at = now
+        after.version = ticket.version + 1
+        event = Event(
+            ticket_id=ticket.ticket_id,
+            seq=after.version,
+            at=now,
+            actor=actor,
+            action=action,
+            from_status=ticket.status,
+            to_status=after.status,
+            detail={"outcome": outcome, **detail} if outcome != "done" else detail,
+        )
+        return Step(ticket, after, event)
+
+    # -- outcomes: which row of the table an action's decision selects --------------------------
+    def _outcome(self, action: str, t: Ticket, payload: Any) -> str:
+        if action == "decide_return":
+            if payload.approve:
+                return "approved_redispatch" if payload.redispatch_to else "approved"
+            return "rejected_signed" if t.signed_at else "rejected_unsigned"
+        if action in {"decide_extension", "decide_termination", "decide_exemption"}:
+            return "approved" if payload.approve else "rejected"
+        if action == "rate":
+            return "needs_review" if payload.satisfaction is Satisfaction.unsatisfied else "settled"
+        if action == "record_callback":
+            if payload.satisfaction is not Satisfaction.unsatisfied:
+                return "settled"
+            if payload.reasonable is None:
+                raise BadInput(
+                    "reasonable_required",
+                    "an unsatisfied callback needs `reasonable`: true sends the order back "
+                    "for rehandling, false records the unit's explanation and closes it",
+                )
+            return "rehandle" if payload.reasonable else "explained"
+        return "done"
+
+    # -- helpers used by effects -----------------------------------------------------------
+    def dispatch_to(self, t: Ticket, lead: str, assist: list[str], now: datetime) -> dict[str, Any]:
+        t.lead_unit, t.assist_units = lead, [u for u in assist if u != lead]
+        t.assist_parts, t.signed_at, t.pending = {}, None, None
+        t.dispatched_at = now
+        t.limit = self.policy.limit_for(t.type, t.urgency, t.category, t.legal_limit)
+        d = self.policy.deadlines(now, t.limit, t.category)
+        t.deadlines.sign_by, t.deadlines.return_by = d.sign_by, d.return_by
+        t.deadlines.reply_by = d.reply_by
+        t.deadlines.assist_by = d.assist_by if t.assist_units else None
+        t.deadline_version += 1
+        return {"lead_unit": lead, "assist_units": t.assist_units, "reply_by": d.reply_by.isoformat()}
+
+
+# -- guards --------------------------------------------------------------------------------------
+Guard = Callable[[Lifecycle, _Ctx], None]
+
+
+def _units_known(lc: Lifecycle, c: _Ctx) -> None:
+    pl = c.payload
+    lead = pl.redispatch_to if isinstance(pl, p.DecideReturn) else pl.lead_unit
+    unknown = [u for u in [lead, *pl.assist_units] if u not in lc._units]
+    if unknown:
+        raise BadInput("unknown_unit", f"unknown unit(s): {', '.join(unknown)}")
+
+
+def _within_return_window(lc: Lifecycle, c: _Ctx) -> None:
+    t, window = c.ticket, lc.config.return_window
+    if t.deadlines.return_by is None:
+        return  # the window opens at signing (Weixi Art.7) and the order is not signed yet
+    latest = t.deadlines.return_by
+    if c.payload.complex and t.dispatched_at is not None:
+        latest = lc.policy.latest_return(t.dispatched_at, latest, t.category)
+    if c.now > latest:
+        raise RuleViolation(
+            "return_window_closed",
+            f"the return window closed at {latest.isoformat()} ({window.article}); handle the order",
+        )
+
+
+def _nothing_pending(lc: Lifecycle, c: _Ctx) -> None:
+    if c.ticket.pending is not None:
+        raise IllegalTransition(
+            "decision_pending", f"a {c.ticket.pending.kind} request is awaiting the center's decision"
+        )
+
+
+def _before_reply_deadline(lc: Lifecycle, c: _Ctx) -> None:
+    reply_by = c.ticket.deadlines.reply_by
+    if reply_by is not None and c.now >= reply_by:
+        raise RuleViolation(
+            "too_late", f"an extension must be asked before the deadline {reply_by.isoformat()} (R-DSP-7)"
+        )
+
+
+def _extension_allowed(lc: Lifecycle, c: _Ctx) -> None:
+    t = c.ticket
+    rule = lc.policy.extension_rule(t.type, t.urgency, t.category)
+    assert t.limit is not None
+    c.scratch["grant"] = lc.policy.grant_extension(
+        rule,
+        t.limit,
+        [e.duration for e in t.extensions],
+        c.payload.duration,
+        rehandling=t.status is Status.rehandling,
+    )
+
+
+def _pending(kind: str) -> Guard:
+    def guard(lc: Lifecycle, c: _Ctx) -> None:
+        if c.ticket.pending is None or c.ticket.pending.kind != kind:
+            raise IllegalTransition("nothing_to_decide", f"no {kind} request is awaiting a decision")
+
+    return guard
+
+
+def _assist_part_open(lc: Lifecycle, c: _Ctx) -> None:
+    if c.actor.id in c.ticket.assist_parts:
+        raise IllegalTransition("already_submitted", "this unit's part is already submitted")
+
+
+def _assist_parts_in(lc: Lifecycle, c: _Ctx) -> None:
+    missing = [u for u in c.ticket.assist_units if u not in c.ticket.assist_parts]
+    if missing:
+        raise RuleViolation(
+            "assist_parts_missing",
+            f"the lead replies for all: waiting for the part of {', '.join(missing)} (R-DSP-6)",
+        )
+
+
+def _reply_complete(lc: Lifecycle, c: _Ctx) -> None:
+    pl, t = c.payload, c.ticket
+    if pl.handled_at > c.now:
+        raise BadInput("incomplete_reply", "handled_at lies in the future")
+    if t.dispatched_at and pl.handled_at < t.dispatched_at:
+        raise BadInput("incomplete_reply", "handled_at lies before the order was dispatched")
+    if not pl.citizen_contacted and not pl.no_contact_reason:
+        raise BadInput(
+            "incomplete_reply",
+            "say how the citizen was answered: citizen_contacted, or no_contact_reason "
+            "when the citizen left no valid contact (R-DSP-8)",
+        )
+
+
+def _feature(name: str) -> Guard:
+    def guard(lc: Lifecycle, c: _Ctx) -> None:
+        if getattr(lc.config.features, name) is None:
+            raise RuleViolation(
+                "not_in_city_rules", f"{lc.config.name}'s regulation has no {name.replace('_', ' ')}"
+            )
+
+    return guard
+
+
+def _rehandle_within_limit(lc: Lifecycle, c: _Ctx) -> None:
+    cb = lc.config.callback
+    if cb.rehandle_limit is not None and c.ticket.rehandles_used >= cb.rehandle_limit:
+        raise RuleViolation(
+            "rehandle_limit",
+            f"an order is rehandled at most {cb.rehandle_limit} time(s) ({cb.article}); "
+            "record the unit's explanation instead (reasonable: false)",
+        )
+
+
+def _silence_counts(lc: Lifecycle, c: _Ctx) -> None:
+    cb = lc.config.callback
+    if cb.no_rating != "deemed_basically_satisfied":
+        raise RuleViolation("keeps_open", f"{lc.config.name} keeps unrated orders open for callback agents")
+    due = c.ticket.deadlines.callback_by
+    if due is None or c.now < due:
+        raise RuleViolation("window_open", "the callback window is still open")
+
+
+def _rated_unsatisfied(lc: Lifecycle, c: _Ctx) -> None:
+    r = c.ticket.rating
+    if r is None or r.satisfaction is not Satisfaction.unsatisfied:
+        raise RuleViolation("not_unsatisfied", "only an unsatisfied rating can be exempted (R-CB-4)")
+
+
+_GUARDS: dict[str, Guard] = {
+    "units_known": _units_known,
+    "within_return_window": _within_return_window,
+    "nothing_pending": _nothing_pending,
+    "before_reply_deadline": _before_reply_deadline,
+    "extension_allowed": _extension_allowed,
+    "pending_extension": _pending("extension"),
+    "pending_termination": _pending("termination"),
+    "pending_exemption": _pending("exemption"),
+    "assist_part_open": _assist_part_open,
+    "assist_parts_in": _assist_parts_in,
+    "reply_complete": _reply_complete,
+    "termination_enabled": _feature("termination"),
+    "backlog_enabled": _feature("backlog"),
+    "exemption_enabled": _feature("kpi_exemption"),
+    "rehandle_within_limit": _rehandle_within_limit,
+    "silence_counts_as_rating": _silence_counts,
+    "rated_unsatisfied": _rated_unsatisfied,
+}
+
+
+# -- effects -------------------------------------------------------------------------------------
+Effect = Callable[[Lifecycle, Ticket, _Ctx], "dict[str, Any] | None"]
+
+
+def _no_effect(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any] | None:
+    return c.payload.model_dump(mode="json", exclude_none=True) or None
+
+
+def _answer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.answer = c.payload.answer
+    return {"kb_entry": c.payload.kb_entry}
+
+
+def _transfer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.reason, t.transferred_to = "emergency", c.payload.desk
+    t.guidance = lc.config.guidance.emergency
+    return {"desk": c.payload.desk, "reason": c.payload.reason}
+
+
+def _refuse(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.reason, t.guidance = c.payload.reason, c.payload.guidance
+    return {"reason": c.payload.reason}
+
+
+def _duplicate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.reason, t.duplicate_of, t.guidance = "duplicate", c.payload.duplicate_of, c.payload.guidance
+    return {"duplicate_of": c.payload.duplicate_of}
+
+
+def _dispatch(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    detail = lc.dispatch_to(t, c.payload.lead_unit, c.payload.assist_units, c.now)
+    return {**detail, "note": c.payload.note} if c.payload.note else detail
+
+
+def _sign(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.signed_at = c.now
+    return_by = lc.policy.return_by_after_sign(c.now, t.category)
+    if return_by is not None:
+        t.deadlines.return_by = return_by
+        t.deadline_version += 1
+    t.deadlines.sign_by = None
+    return {"late": bool(c.ticket.deadlines.sign_by and c.now > c.ticket.deadlines.sign_by)}
+
+
+def _request(kind: str) -> Effect:
+    def effect(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+        detail = c.payload.model_dump(mode="json", exclude={"reason"}, exclude_none=True)
+        if "grant" in c.scratch:
+            detail["granted_if_approved"] = c.scratch["grant"].model_dump(exclude_none=True)
+        t.pending = Pending(kind=kind, by=c.actor.id, at=c.now, reason=c.payload.reason, detail=detail)  # type: ignore[arg-type]
+        return {"reason": c.payload.reason, **detail}
+
+    return effect
+
+
+def _decide_return(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    pl, before = c.payload, t.lead_unit
+    t.pending = None
+    detail: dict[str, Any] = {"approve": pl.approve, "reason": pl.reason, "returned_by": before}
+    if pl.approve and pl.redispatch_to:
+        detail.update(lc.dispatch_to(t, pl.redispatch_to, pl.assist_units, c.now))
+    elif pl.approve:
+        t.lead_unit, t.assist_units, t.assist_parts = None, [], {}
+        t.deadline_version += 1  # the old unit's timers are void
+    return detail
+
+
+def _decide_extension(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    assert t.pending is not None
+    detail: dict[str, Any] = {"approve": c.payload.approve, "reason": c.payload.reason}
+    if c.payload.approve:
+        grant = Duration.model_validate(t.pending.detail["granted_if_approved"])
+        assert t.deadlines.reply_by is not None
+        new_by = lc.policy.add(t.deadlines.reply_by, grant, lc.policy.is_always_on(t.category))
+        t.extensions.append(
+            Extension(duration=grant, reason=t.pending.reason, granted_at=c.now, new_reply_by=new_by)
+        )
+        t.deadlines.reply_by = new_by
+        t.overdue = False
+        t.deadline_version += 1
+        detail.update(extension=str(grant), reply_by=new_by.isoformat())
+    t.pending = None
+    return detail
+
+
+def _submit_assist(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.assist_parts[c.actor.id] = c.payload.text
+    return {"unit": c.actor.id}
+
+
+def _reply(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    pl = c.payload
+    t.reply = Reply(
+        handled_at=pl.handled_at,
+        process=pl.process,
+        result=pl.result,
+        citizen_contacted=pl.citizen_contacted,
+        at=c.now,
+        by=c.actor.id,
+    )
+    late = bool(t.deadlines.reply_by and c.now > t.deadlines.reply_by)
+    t.deadlines.reply_by = t.deadlines.assist_by = t.deadlines.return_by = None
+    t.deadlines.callback_by = lc.policy.add(c.now, lc.config.callback.window)
+    t.deadline_version += 1
+    return {"late": late, "citizen_contacted": pl.citizen_contacted}
+
+
+def _decide_termination(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.pending = None
+    if c.payload.approve:
+        t.deadlines = type(t.deadlines)()
+        t.deadline_version += 1
+    return {"approve": c.payload.approve, "reason": c.payload.reason}
+
+
+def _backlog(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.backlog = c.payload.model_dump(mode="json") | {"since": c.now.isoformat()}
+    t.deadlines.reply_by = None  # the ledger's review date governs now (Baoding Art.19(4))
+    t.deadline_version += 1
+    return t.backlog
+
+
+def _refer_up(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    unit = next((u for u in lc.config.units if u.id == t.lead_unit), None)
+    to = c.payload.to or (unit.parent if unit else None)
+    entry = {"reason": c.payload.reason, "to": to, "at": c.now.isoformat()}
+    t.referrals.append(entry)
+    return entry
+
+
+def _rating(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    pl = c.payload
+    reasonable = getattr(pl, "reasonable", None)
+    t.rating = Rating(
+        resolved=pl.resolved,
+        satisfaction=pl.satisfaction,
+        comment=pl.comment,
+        at=c.now,
+        by=str(c.actor),
+        reasonable=reasonable,
+    )
+    detail = {"resolved": pl.resolved, "satisfaction": pl.satisfaction.value}
+    if reasonable is True:  # rehandle (R-CB-3): back to the unit, same limit, fresh clock
+        t.rehandles_used += 1
+        assert t.limit is not None
+        t.deadlines.reply_by = lc.policy.add(c.now, t.limit, lc.policy.is_always_on(t.category))
+        t.deadlines.callback_by = None
+        t.overdue = False
+        t.deadline_version += 1
+        detail["reply_by"] = t.deadlines.reply_by.isoformat()
+    elif t.rating.satisfaction is not Satisfaction.unsatisfied or reasonable is False:
+        t.deadlines.callback_by = None
+    return detail
+
+
+def _auto_close(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.rating = Rating(
+        resolved=None,
+        satisfaction=Satisfaction.basically_satisfied,
+        at=c.now,
+        by=str(c.actor),
+        deemed=True,
+    )
+    t.deadlines.callback_by = None
+    return {"deemed": "basically_satisfied", "rule": lc.config.callback.article}
+
+
+def _decide_exemption(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.pending = None
+    t.exempted = c.payload.approve
+    return {"approve": c.payload.approve, "reason": c.payload.reason}
+
+
+def _supervise(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    ladder = len(lc.config.supervision.ladder)
+    if c.payload.level > ladder:
+        raise BadInput("unknown_level", f"the supervision ladder has {ladder} levels")
+    t.supervision_level = max(t.supervision_level, c.payload.level)
+    return {"level": c.payload.level, "note": c.payload.note}
+
+
+def _timer_current(t: Ticket, version: int) -> None:
+    if version != t.deadline_version:
+        raise IllegalTransition(
+            "stale_timer", f"deadline version {version} was superseded by {t.deadline_version}"
+        )
+
+
+def _remind(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    _timer_current(t, c.payload.deadline_version)
+    return {"deadline": c.payload.deadline}
+
+
+def _mark_overdue(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    _timer_current(t, c.payload.deadline_version)
+    t.overdue = True
+    t.supervision_level = max(t.supervision_level, 1)  # R-TMR-2: supervision opens at level 1
+    return {"deadline": c.payload.deadline, "supervision_level": t.supervision_level}
+
+
+def _escalate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    _timer_current(t, c.payload.deadline_version)
+    ladder = lc.config.supervision.ladder
+    if c.payload.level != t.supervision_level + 1 or c.payload.level > len(ladder):
+        raise IllegalTransition(
+            "stale_timer", f"level {c.payload.level} does not follow level {t.supervision_level}"
+        )
+    t.supervision_level = c.payload.level
+    return {"level": c.payload.level, "notify": ladder[c.payload.level - 1].notify}
+
+
+_EFFECTS: dict[str, Effect] = {
+    "answer": _answer,
+    "transfer": _transfer,
+    "refuse": _refuse,
+    "mark_duplicate": _duplicate,
+    "dispatch": _dispatch,
+    "sign": _sign,
+    "request_return": _request("return"),
+    "decide_return": _decide_return,
+    "request_extension": _request("extension"),
+    "decide_extension": _decide_extension,
+    "submit_assist": _submit_assist,
+    "reply": _reply,
+    "request_termination": _request("termination"),
+    "decide_termination": _decide_termination,
+    "request_backlog": _backlog,
+    "refer_up": _refer_up,
+    "rate": _rating,
+    "record_callback": _rating,
+    "auto_close": _auto_close,
+    "request_exemption": _request("exemption"),
+    "decide_exemption": _decide_exemption,
+    "supervise": _supervise,
+    "remind": _remind,
+    "mark_overdue": _mark_overdue,
+    "escalate": _escalate,
+}
+
+__all__ = ["Lifecycle", "Rule", "Step", "parse_payload"]

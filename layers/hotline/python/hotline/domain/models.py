@@ -1,0 +1,190 @@
+"""The hotline's nouns: citizen request, work order (ticket), event, actor (SPEC §1, §11)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.config.schema import Channel, Duration, RequestType, Urgency
+
+
+class Status(StrEnum):
+    received = "received"  # filed, not yet classified; never visible for long
+    pending_dispatch = "pending_dispatch"
+    dispatched = "dispatched"
+    in_progress = "in_progress"
+    return_requested = "return_requested"
+    replied = "replied"
+    rehandling = "rehandling"
+    closed = "closed"
+    terminated = "terminated"
+    backlogged = "backlogged"
+    answered = "answered"
+    transferred = "transferred"
+    not_accepted = "not_accepted"
+    duplicate = "duplicate"
+
+
+FINAL = frozenset(
+    {
+        Status.closed,
+        Status.terminated,
+        Status.answered,
+        Status.transferred,
+        Status.not_accepted,
+        Status.duplicate,
+    }
+)
+OPEN = frozenset(set(Status) - FINAL - {Status.received})
+
+
+class Role(StrEnum):
+    system = "system"
+    channel = "channel"
+    citizen = "citizen"
+    unit = "unit"
+    dispatcher = "dispatcher"
+    reviewer = "reviewer"
+    callback = "callback"
+    supervisor = "supervisor"
+
+
+class Actor(BaseModel):
+    """Who acts: a role and, for units and channels, which one (R-SEC-3 'who')."""
+
+    model_config = ConfigDict(frozen=True)
+    role: Role
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.role.value}:{self.id}"
+
+
+SYSTEM = Actor(role=Role.system, id="hotline")
+
+
+class Satisfaction(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"
+
+
+class Location(BaseModel):
+    district: str | None = None
+    street: str | None = None
+    address: str | None = Field(default=None, max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Pending(BaseModel):
+    """A unit's request awaiting a center decision: return, extension, termination, exemption."""
+
+    kind: Literal["return", "extension", "termination", "exemption"]
+    by: str
+    at: datetime
+    reason: str
+    detail: dict[str, Any] = {}
+
+
+class Extension(BaseModel):
+    duration: Duration
+    reason: str
+    granted_at: datetime
+    new_reply_by: datetime
+
+
+class Reply(BaseModel):
+    handled_at: datetime
+    process: str
+    result: str
+    citizen_contacted: bool
+    at: datetime
+    by: str
+
+
+class Rating(BaseModel):
+    resolved: bool
+    satisfaction: Satisfaction
+    comment: str = ""
+    at: datetime
+    by: str
+    reasonable: bool | None = None  # reviewer's judgement of an unsatisfied rating (R-CB-3)
+    deemed: bool = False  # no answer within the window (R-CB-2)
+
+
+class Deadlines(BaseModel):
+    sign_by: datetime | None = None
+    return_by: datetime | None = None
+    assist_by: datetime | None = None
+    reply_by: datetime | None = None
+    callback_by: datetime | None = None
+    dispatch_by: datetime | None = None
+
+
+class Ticket(BaseModel):
+    """One work order: one matter for one lead unit (SPEC §1). The item the store keeps."""
+
+    ticket_id: str
+    request_id: str
+    city: str
+    channel: Channel
+    type: RequestType
+    urgency: Urgency = Urgency.normal
+    category: str | None = None
+    content: str
+    location: Location = Location()
+    confidential: bool = False
+    citizen_key: str | None = None  # keyed hash of the phone, never the phone (R-SEC-1)
+    status: Status = Status.received
+    reason: str | None = None  # R-INT-4 outcome code when the request is not an order
+    guidance: str | None = None
+    duplicate_of: str | None = None
+    transferred_to: str | None = None
+    answer: str | None = None
+    lead_unit: str | None = None
+    assist_units: list[str] = []
+    assist_parts: dict[str, str] = {}
+    limit: Duration | None = None
+    legal_limit: Duration | None = None
+    deadlines: Deadlines = Deadlines()
+    dispatched_at: datetime | None = None
+    signed_at: datetime | None = None
+    pending: Pending | None = None
+    extensions: list[Extension] = []
+    rehandles_used: int = 0
+    reply: Reply | None = None
+    rating: Rating | None = None
+    exempted: bool = False
+    backlog: dict[str, Any] | None = None
+    referrals: list[dict[str, Any]] = []
+    overdue: bool = False
+    supervision_level: int = 0
+    deadline_version: int = 0  # bumped whenever deadlines move; timers carry it (R-TMR-4)
+    created_at: datetime
+    updated_at: datetime
+    version: int = 0
+
+    @property
+    def extensions_used(self) -> int:
+        return len(self.extensions)
+
+    def involves(self, unit_id: str) -> bool:
+        return unit_id == self.lead_unit or unit_id in self.assist_units
+
+
+class Event(BaseModel):
+    """An append-only record of one transition: who, when, what, why (R-SEC-3)."""
+
+    model_config = ConfigDict(frozen=True)
+    ticket_id: str
+    seq: int
+    at: datetime
+    actor: Actor
+    action: str
+    from_status: Status
+    to_status: Status
+    detail: dict[str, Any] = {}

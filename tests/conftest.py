@@ -1,0 +1,26 @@
+"""Shared fixtures. Times are Asia/Shanghai unless a test says otherwise."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+os.environ.setdefault("TZ", "UTC")  # moto's timestamp Wait compares in local time (DESIGN §4)
+os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
+    os.environ[key] = "testing"
+
+CST = ZoneInfo("Asia/Shanghai")
+CITIES = ("hohhot", "heze", "weixi", "baoding", "tianjin")
+
+
+def cst(*args: int) -> datetime:
+    return datetime(*args, tzinfo=CST)  # type: ignore[misc]
+
+
+@pytest.fixture(params=CITIES)
+def city_name(request: pytest.FixtureRequest) -> str:
+    return request.param
