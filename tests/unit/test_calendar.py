@@ -76,9 +76,7 @@ def test_utc_input_is_read_in_the_city_timezone():
 
 
 # -- properties ---------------------------------------------------------------------------------
-instants = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2027, 6, 30), timezones=st.just(CST)
-)
+instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 6, 30), timezones=st.just(CST))
 small = st.integers(min_value=0, max_value=25)
 
 

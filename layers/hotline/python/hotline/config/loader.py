@@ -47,7 +47,7 @@ def load_city_file(path: str | Path) -> CityConfig:
     return parse_city_config(data, str(path))
 
 
-CITIES_DIR = Path(__file__).resolve().parents[4] / "infra" / "cities"
+CITIES_DIR = Path(__file__).resolve().parents[5] / "infra" / "cities"
 
 
 @cache

@@ -115,9 +115,7 @@ class ExtensionRule(Cited):
     max_each: Duration | None = None
     each_equals_original: bool = False
     max_extension_total: Duration | None = None
-    max_total_limit: Duration | None = Field(
-        default=None, description="cap on original limit plus all extensions"
-    )
+    max_total_limit: Duration | None = Field(default=None, description="cap on original limit plus all extensions")
 
 
 class ReturnWindow(Cited):

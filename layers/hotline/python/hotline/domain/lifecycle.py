@@ -58,9 +58,7 @@ def parse_payload(action: str, body: dict[str, Any]) -> p.Payload:
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc']) or action}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or action}: {e['msg']}" for e in exc.errors())
         raise BadInput(None, f"{action}: {problems}") from None
 
 
@@ -225,9 +223,7 @@ def _reply_complete(lc: Lifecycle, c: _Ctx) -> None:
 def _feature(name: str) -> Guard:
     def guard(lc: Lifecycle, c: _Ctx) -> None:
         if getattr(lc.config.features, name) is None:
-            raise RuleViolation(
-                "not_in_city_rules", f"{lc.config.name}'s regulation has no {name.replace('_', ' ')}"
-            )
+            raise RuleViolation("not_in_city_rules", f"{lc.config.name}'s regulation has no {name.replace('_', ' ')}")
 
     return guard
 
@@ -352,9 +348,7 @@ def _decide_extension(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
         grant = Duration.model_validate(t.pending.detail["granted_if_approved"])
         assert t.deadlines.reply_by is not None
         new_by = lc.policy.add(t.deadlines.reply_by, grant, lc.policy.is_always_on(t.category))
-        t.extensions.append(
-            Extension(duration=grant, reason=t.pending.reason, granted_at=c.now, new_reply_by=new_by)
-        )
+        t.extensions.append(Extension(duration=grant, reason=t.pending.reason, granted_at=c.now, new_reply_by=new_by))
         t.deadlines.reply_by = new_by
         t.overdue = False
         t.deadline_version += 1
@@ -461,9 +455,7 @@ def _supervise(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 def _timer_current(t: Ticket, version: int) -> None:
     if version != t.deadline_version:
-        raise IllegalTransition(
-            "stale_timer", f"deadline version {version} was superseded by {t.deadline_version}"
-        )
+        raise IllegalTransition("stale_timer", f"deadline version {version} was superseded by {t.deadline_version}")
 
 
 def _remind(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
@@ -482,9 +474,7 @@ def _escalate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     _timer_current(t, c.payload.deadline_version)
     ladder = lc.config.supervision.ladder
     if c.payload.level != t.supervision_level + 1 or c.payload.level > len(ladder):
-        raise IllegalTransition(
-            "stale_timer", f"level {c.payload.level} does not follow level {t.supervision_level}"
-        )
+        raise IllegalTransition("stale_timer", f"level {c.payload.level} does not follow level {t.supervision_level}")
     t.supervision_level = c.payload.level
     return {"level": c.payload.level, "notify": ladder[c.payload.level - 1].notify}
 

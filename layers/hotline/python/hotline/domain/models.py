@@ -107,7 +107,7 @@ class Reply(BaseModel):
 
 
 class Rating(BaseModel):
-    resolved: bool
+    resolved: bool | None  # None when deemed (R-CB-2): the citizen never said
     satisfaction: Satisfaction
     comment: str = ""
     at: datetime

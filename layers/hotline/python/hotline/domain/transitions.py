@@ -110,9 +110,7 @@ TABLE: tuple[Rule, ...] = (
         party="lead",
         guards=("termination_enabled", "nothing_pending"),
     ),
-    _r(
-        "decide_termination", WORKING, S.terminated, {R.reviewer}, "approved", guards=("pending_termination",)
-    ),
+    _r("decide_termination", WORKING, S.terminated, {R.reviewer}, "approved", guards=("pending_termination",)),
     _r("decide_termination", WORKING, None, {R.reviewer}, "rejected", guards=("pending_termination",)),
     _r(
         "request_backlog",
@@ -158,9 +156,7 @@ TABLE: tuple[Rule, ...] = (
 
 ACTIONS = frozenset(rule.action for rule in TABLE)
 UNIT_ACTIONS = frozenset(r.action for r in TABLE if R.unit in r.roles)
-CENTER_ACTIONS = frozenset(
-    r.action for r in TABLE if r.roles & {R.dispatcher, R.reviewer, R.callback, R.supervisor}
-)
+CENTER_ACTIONS = frozenset(r.action for r in TABLE if r.roles & {R.dispatcher, R.reviewer, R.callback, R.supervisor})
 
 
 def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
