@@ -1,0 +1,44 @@
+"""The one place that turns botocore/pynamodb failures into domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+
+from hotline.domain.errors import Conflict, Unavailable
+
+_THROTTLED = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+}
+_CONFLICT = {"ConditionalCheckFailedException", "TransactionConflictException", "ConditionalCheckFailed"}
+
+
+def _codes(exc: BaseException) -> set[str]:
+    codes: set[str] = set()
+    if isinstance(exc, TransactWriteError):
+        codes |= {r.code for r in (exc.cancellation_reasons or []) if r is not None and r.code}
+    if isinstance(exc, PynamoDBException) and exc.cause_response_code:
+        codes.add(exc.cause_response_code)
+    if isinstance(exc, ClientError):
+        codes.add(exc.response.get("Error", {}).get("Code", ""))
+    return codes
+
+
+@contextmanager
+def store_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (PynamoDBException, ClientError) as exc:
+        codes = _codes(exc)
+        if codes & _CONFLICT:
+            raise Conflict(None, f"{what}: someone changed it first; reload and retry") from exc
+        if codes & _THROTTLED:
+            raise Unavailable(None, f"{what}: the store is busy; retry shortly") from exc
+        raise

@@ -1,0 +1,86 @@
+"""DynamoDB items (pynamodb). One table: a ticket and its events share a partition (R-SEC-3).
+
+    pk = TICKET#<id>   sk = META            the ticket (truth; optimistic lock on `version`)
+    pk = TICKET#<id>   sk = EVENT#<seq>     append-only events, one per transition
+GSIs (sparse, no Scan anywhere):
+    inbox    gsi1pk = UNIT#<lead unit>      gsi1sk = <reply_by or dispatched_at>#<id>  (open orders)
+    citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
+The table name is bound at run time (`bind`), never read from the environment at import.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+INBOX_INDEX = "inbox"
+CITIZEN_INDEX = "citizen"
+
+
+class InboxIndex(GlobalSecondaryIndex["TicketItem"]):
+    class Meta:
+        index_name = INBOX_INDEX
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class CitizenIndex(GlobalSecondaryIndex["TicketItem"]):
+    class Meta:
+        index_name = CITIZEN_INDEX
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class _Base(Model):
+    class Meta:
+        table_name = "unbound"  # set by bind()
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class TicketItem(_Base):
+    class Meta(_Base.Meta):
+        pass
+
+    status = UnicodeAttribute()
+    data = JSONAttribute()
+    version = VersionAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL once archived (R-CB-5)
+    inbox = InboxIndex()
+    citizen = CitizenIndex()
+
+
+class EventItem(_Base):
+    class Meta(_Base.Meta):
+        pass
+
+    data = JSONAttribute()
+
+
+ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem)
+
+
+def bind(table_name: str, region: str | None = None, host: str | None = None) -> None:
+    """Point every item class at the city's table (called once by the adapter factory)."""
+    for cls in ITEMS:
+        cls.Meta.table_name = table_name
+        if region:
+            cls.Meta.region = region
+        cls.Meta.host = host
+        cls._connection = None

@@ -1,0 +1,119 @@
+"""Tickets and their events: one transaction per transition, optimistic locking, GSI reads only."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from hotline.dal.errors import store_errors
+from hotline.dal.models import EventItem, TicketItem
+from hotline.domain.errors import NotFound
+from hotline.domain.lifecycle import Step
+from hotline.domain.models import OPEN, Event, Status, Ticket
+
+META = "META"
+
+
+def _pk(ticket_id: str) -> str:
+    return f"TICKET#{ticket_id}"
+
+
+def _event_sk(seq: int) -> str:
+    return f"EVENT#{seq:06d}"
+
+
+def to_item(t: Ticket) -> TicketItem:
+    item = TicketItem(
+        pk=_pk(t.ticket_id),
+        sk=META,
+        status=t.status.value,
+        data=t.model_dump(mode="json", exclude={"version"}),
+    )
+    if t.lead_unit and t.status in OPEN:
+        due = t.deadlines.reply_by or t.deadlines.sign_by or t.dispatched_at or t.created_at
+        item.gsi1pk, item.gsi1sk = f"UNIT#{t.lead_unit}", f"{due.isoformat()}#{t.ticket_id}"
+    if t.citizen_key:
+        item.gsi2pk, item.gsi2sk = f"CITIZEN#{t.citizen_key}", f"{t.created_at.isoformat()}#{t.ticket_id}"
+    return item
+
+
+def from_item(item: TicketItem) -> Ticket:
+    return Ticket.model_validate({**item.data, "version": item.version or 0})
+
+
+class TicketRepository:
+    def save(self, step: Step) -> Ticket:
+        """Write the new ticket and its event atomically; lose to a concurrent writer with Conflict."""
+        return self.save_all([step])[0]
+
+    def save_all(self, steps: Iterable[Step]) -> list[Ticket]:
+        """Several transitions (e.g. a split request's orders) in one transaction: all or none."""
+        steps = list(steps)
+        with store_errors("ticket"), TransactWrite(connection=Connection(region=TicketItem.Meta.region)) as tx:
+            for step in steps:
+                item = to_item(step.after)
+                if step.before.version:  # pynamodb conditions on it and writes version + 1
+                    item.version = step.before.version
+                tx.save(item)
+                event = step.event
+                tx.save(
+                    EventItem(pk=_pk(event.ticket_id), sk=_event_sk(event.seq), data=event.model_dump(mode="json")),
+                    condition=EventItem.pk.does_not_exist(),
+                )
+        return [s.after for s in steps]
+
+    def get(self, ticket_id: str) -> Ticket:
+        with store_errors("ticket"):
+            try:
+                return from_item(TicketItem.get(_pk(ticket_id), META, consistent_read=True))
+            except TicketItem.DoesNotExist:
+                raise NotFound(None, f"no ticket {ticket_id}") from None
+
+    def events(self, ticket_id: str) -> list[Event]:
+        with store_errors("events"):
+            items = EventItem.query(_pk(ticket_id), EventItem.sk.startswith("EVENT#"), consistent_read=True)
+            return [Event.model_validate(i.data) for i in items]
+
+    def inbox(
+        self, unit_id: str, status: Status | None = None, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[Ticket], str | None]:
+        """A unit's open orders, most urgent deadline first (R-DSP-3), paginated by opaque cursor."""
+        with store_errors("inbox"):
+            result = TicketItem.inbox.query(
+                f"UNIT#{unit_id}",
+                filter_condition=(TicketItem.status == status.value) if status else None,
+                limit=limit,
+                last_evaluated_key=_decode(cursor),
+            )
+            tickets = [from_item(i) for i in result]
+            return tickets, _encode(result.last_evaluated_key)
+
+    def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]:
+        with store_errors("citizen history"):
+            items = TicketItem.citizen.query(
+                f"CITIZEN#{citizen_key}", TicketItem.gsi2sk >= since_iso, scan_index_forward=False
+            )
+            return [from_item(i) for i in items]
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _decode(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    from hotline.domain.errors import BadInput
+
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise BadInput("bad_cursor", "the page cursor is not one this API gave out") from None
+    if not isinstance(value, dict):
+        raise BadInput("bad_cursor", "the page cursor is not one this API gave out")
+    return value

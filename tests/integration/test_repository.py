@@ -1,0 +1,106 @@
+"""Tickets + events on DynamoDB (moto): one transaction per transition, optimistic locks, GSIs."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+
+from hotline.dal.repository import TicketRepository
+from hotline.domain.errors import Conflict, NotFound
+from hotline.domain.models import Status
+from tests.conftest import cst
+from tests.unit.factories import Desk
+
+
+def filed(desk: Desk, repo: TicketRepository, ticket_id: str = "T-1", district: str | None = None):
+    desk.file(cst(2026, 11, 2, 10), district=district)
+    desk.t.ticket_id = ticket_id
+    for e in range(len(desk.events)):
+        desk.events[e] = desk.events[e].model_copy(update={"ticket_id": ticket_id})
+    step = desk.lc.apply(desk.t.model_copy(update={"status": Status.received, "version": 0}), "accept",
+                         desk.events[-1].actor, {}, cst(2026, 11, 2, 10))  # fmt: skip
+    desk.t = repo.save(step)
+    return desk.t
+
+
+def test_a_transition_writes_ticket_and_event_together(table):
+    repo, desk = TicketRepository(), Desk("tianjin")
+    filed(desk, repo)
+    lead = desk.some_units(1)[0]
+    step = desk.lc.apply(desk.t, "dispatch", desk.events[0].actor, {"lead_unit": lead}, cst(2026, 11, 2, 10, 1))
+    repo.save(step)
+    got = repo.get("T-1")
+    assert got.status is Status.dispatched
+    assert got.version == 2
+    assert [e.action for e in repo.events("T-1")] == ["accept", "dispatch"]
+
+
+def test_concurrent_writers_exactly_one_wins(table):
+    repo, desk = TicketRepository(), Desk("tianjin")
+    filed(desk, repo)
+    units = desk.some_units(4)
+    steps = [
+        desk.lc.apply(desk.t, "dispatch", desk.events[0].actor, {"lead_unit": u}, cst(2026, 11, 2, 10, 1))
+        for u in units
+    ]
+
+    def attempt(step):
+        try:
+            repo.save(step)
+            return "won"
+        except Conflict:
+            return "lost"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(attempt, steps))
+    assert sorted(outcomes) == ["lost", "lost", "lost", "won"]
+    assert len(repo.events("T-1")) == 2  # the losers wrote no event either
+
+
+def test_a_stale_version_is_refused_and_nothing_is_written(table):
+    repo, desk = TicketRepository(), Desk("heze")
+    filed(desk, repo)
+    lead = desk.some_units(1)[0]
+    stale = desk.t
+    repo.save(desk.lc.apply(stale, "dispatch", desk.events[0].actor, {"lead_unit": lead}, cst(2026, 11, 2, 11)))
+    with pytest.raises(Conflict, match="changed it first"):
+        repo.save(desk.lc.apply(stale, "dispatch", desk.events[0].actor, {"lead_unit": lead}, cst(2026, 11, 2, 12)))
+    assert repo.get("T-1").deadlines.reply_by is not None
+    assert len(repo.events("T-1")) == 2
+
+
+def test_unknown_ticket_is_not_found(table):
+    with pytest.raises(NotFound):
+        TicketRepository().get("nope")
+
+
+def test_unit_inbox_is_sorted_by_deadline_and_paginated(table):
+    repo = TicketRepository()
+    lead = None
+    for i, type_ in enumerate(["complaint", "consultation", "help"]):
+        desk = Desk("weixi")
+        desk.file(cst(2026, 11, 2, 10), type_=type_)
+        desk.t.ticket_id = f"T-{i}"
+        desk.t.version = 0
+        desk.t.status = Status.pending_dispatch
+        lead = lead or desk.some_units(1)[0]
+        step = desk.lc.apply(desk.t, "dispatch", desk.events[0].actor, {"lead_unit": lead}, cst(2026, 11, 2, 10))
+        repo.save(step)
+    page, cursor = repo.inbox(lead, limit=2)
+    rest, end = repo.inbox(lead, limit=2, cursor=cursor)
+    types = [t.type.value for t in page + rest]
+    assert types == ["consultation", "help", "complaint"]  # 1 wd, 3 wd, 15 wd (Weixi Art.8)
+    assert end is None
+
+
+def test_citizen_history_is_keyed_by_hash_never_by_phone(table):
+    repo, desk = TicketRepository(), Desk("baoding")
+    desk.file(cst(2026, 11, 2, 10))
+    desk.t.citizen_key = "k" * 64
+    desk.t.version, desk.t.status = 0, Status.received
+    repo.save(desk.lc.apply(desk.t, "accept", desk.events[0].actor, {}, cst(2026, 11, 2, 10)))
+    assert [t.ticket_id for t in repo.recent_for_citizen("k" * 64, "2026-10-01")] == ["T-1"]
+    raw = boto3.client("dynamodb").scan(TableName=table)["Items"]  # test-only look at the raw items
+    assert "CITIZEN#" + "k" * 64 in str(raw)
