@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 os.environ.setdefault("TZ", "UTC")  # moto's timestamp Wait compares in local time (DESIGN §4)
-os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+os.environ["AWS_DEFAULT_REGION"] = "ap-southeast-1"  # see docs/decisions.md: Cognito is not in cn-*
 for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
     os.environ[key] = "testing"
 

@@ -9,6 +9,6 @@ from hotline.dal.models import TicketItem, bind
 @pytest.fixture
 def table():
     with mock_aws():
-        bind("hotline-test-tickets", region="cn-north-1")
+        bind("hotline-test-tickets", region="ap-southeast-1")
         TicketItem.create_table(wait=True)
         yield TicketItem.Meta.table_name

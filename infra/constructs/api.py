@@ -1,0 +1,137 @@
+"""API Gateway: channels by API key + usage plan, staff by Cognito JWT (R-INT-1, R-SEC-2, SPEC §11)."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from hotline.config.schema import CityConfig
+from infra.constructs.nag import ack
+
+STAFF_GROUPS = ("dispatcher", "reviewer", "callback", "supervisor", "unit")
+CHANNEL_THROTTLE = {"phone": (50, 100), "110": (20, 40), "sub-hotline": (20, 40)}  # rate, burst
+DEFAULT_THROTTLE = (10, 20)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: CityConfig,
+        intake: lambda_.IFunction,
+        dispatch: lambda_.IFunction,
+        callback: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, id)
+        self.user_pool = cognito.UserPool(
+            self,
+            "Staff",
+            user_pool_name=f"hotline-{config.city}-staff",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            custom_attributes={"unit_id": cognito.StringAttribute(mutable=True, max_len=64)},
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        for group in STAFF_GROUPS:
+            cognito.CfnUserPoolGroup(self, f"Group-{group}", user_pool_id=self.user_pool.user_pool_id, group_name=group)
+        self.client = self.user_pool.add_client("StaffConsole", auth_flows=cognito.AuthFlow(user_srp=True))
+
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR)
+        self.rest = apigw.RestApi(
+            self,
+            "Rest",
+            rest_api_name=f"hotline-{config.city}",
+            description=f"{config.name} 12345 hotline API (SPEC §11)",
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=cdk.RemovalPolicy.DESTROY,
+            deploy_options=apigw.StageOptions(
+                stage_name="v1",
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request bodies carry personal data (R-SEC-1)
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=False,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
+                ),  # fmt: skip
+                throttling_rate_limit=200,
+                throttling_burst_limit=400,
+            ),
+        )
+        validator = self.rest.add_request_validator(
+            "Validate", validate_request_body=True, validate_request_parameters=True
+        )
+        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "StaffAuth", cognito_user_pools=[self.user_pool])
+
+        def channel(resource: apigw.IResource, verb: str, fn: lambda_.IFunction) -> None:
+            m = resource.add_method(
+                verb, apigw.LambdaIntegration(fn), api_key_required=True, request_validator=validator
+            )
+            ack(m, "AwsSolutions-APIG4", "Channels authenticate by API key and usage plan (R-INT-1)")
+            ack(m, "AwsSolutions-COG4", "Channels are systems with API keys, not Cognito users (R-INT-1)")
+
+        def staff(resource: apigw.IResource, verb: str, fn: lambda_.IFunction) -> None:
+            resource.add_method(
+                verb,
+                apigw.LambdaIntegration(fn),
+                authorizer=authorizer,
+                authorization_type=apigw.AuthorizationType.COGNITO,
+                request_validator=validator,
+            )
+
+        root = self.rest.root
+        channel(root.add_resource("catalog"), "GET", intake)
+        requests = root.add_resource("requests")
+        channel(requests, "POST", intake)
+        one_request = requests.add_resource("{request_id}")
+        channel(one_request, "GET", intake)
+        channel(one_request.add_resource("rating"), "POST", callback)
+        channel(root.add_resource("kb").add_resource("search"), "GET", intake)
+        ticket = root.add_resource("tickets").add_resource("{ticket_id}")
+        staff(ticket, "GET", dispatch)
+        staff(ticket.add_resource("actions"), "POST", dispatch)
+        staff(root.add_resource("units").add_resource("{unit_id}").add_resource("tickets"), "GET", dispatch)
+
+        self.api_keys: dict[str, apigw.IApiKey] = {}
+        for ch in config.channels:
+            rate, burst = CHANNEL_THROTTLE.get(ch.value, DEFAULT_THROTTLE)
+            plan = self.rest.add_usage_plan(
+                f"Plan-{ch.value}",
+                name=f"hotline-{config.city}-{ch.value}",
+                throttle=apigw.ThrottleSettings(rate_limit=rate, burst_limit=burst),
+                api_stages=[apigw.UsagePlanPerApiStage(api=self.rest, stage=self.rest.deployment_stage)],
+            )
+            key = self.rest.add_api_key(f"Key-{ch.value}", api_key_name=f"hotline-{config.city}-{ch.value}")
+            plan.add_api_key(key)
+            self.api_keys[ch.value] = key
+
+        ack(self.rest, "AwsSolutions-APIG3", "WAF is an optional per-city add-on (docs/operations.md)")
+        ack(
+            self.rest,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level CloudWatch role needs the AWS managed push-to-logs policy",
+        )
+        cdk.CfnOutput(self, "Endpoint", value=self.rest.url)
+        cdk.CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)

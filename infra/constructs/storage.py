@@ -1,0 +1,113 @@
+"""Tables, archive bucket and the city's KMS key (R-SEC-1, R-CB-5).
+
+The table's keys and indexes are read from the pynamodb models, so the template and the
+code cannot drift apart (a contract test checks it too).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as ddb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from hotline.config.schema import CityConfig
+from hotline.dal.models import TicketItem
+from infra.constructs.nag import ack
+
+ARCHIVE_RETENTION_YEARS = 30  # records of administrative service are kept long (Baoding Art.27)
+
+
+def _key(name: str) -> ddb.Attribute:
+    return ddb.Attribute(name=name, type=ddb.AttributeType.STRING)
+
+
+class Storage(Construct):
+    def __init__(self, scope: Construct, id: str, *, config: CityConfig, prod: bool) -> None:
+        super().__init__(scope, id)
+        removal = cdk.RemovalPolicy.RETAIN if prod else cdk.RemovalPolicy.DESTROY
+        self.key = kms.Key(
+            self,
+            "CityKey",
+            alias=f"alias/hotline-{config.city}",
+            description=f"Encrypts {config.city} hotline records and citizen data (R-SEC-1)",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
+
+        schema = TicketItem._get_schema()
+        keys = {k["AttributeName"]: k["KeyType"] for k in schema["key_schema"]}
+        hash_key = next(k for k, t in keys.items() if t == "HASH")
+        range_key = next(k for k, t in keys.items() if t == "RANGE")
+        self.tickets = ddb.Table(
+            self,
+            "Tickets",
+            partition_key=_key(hash_key),
+            sort_key=_key(range_key),
+            billing_mode=ddb.BillingMode.PAY_PER_REQUEST,
+            encryption=ddb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=ddb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=prod,
+            time_to_live_attribute="expires_at",
+            stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES,
+            removal_policy=removal,
+        )
+        for gsi in schema["global_secondary_indexes"]:
+            gkeys = {k["KeyType"]: k["AttributeName"] for k in gsi["key_schema"]}
+            self.tickets.add_global_secondary_index(
+                index_name=gsi["index_name"],
+                partition_key=_key(gkeys["HASH"]),
+                sort_key=_key(gkeys["RANGE"]),
+                projection_type=ddb.ProjectionType.ALL,
+            )
+
+        self.idempotency = ddb.Table(
+            self,
+            "Idempotency",
+            partition_key=_key("id"),
+            billing_mode=ddb.BillingMode.PAY_PER_REQUEST,
+            encryption=ddb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=ddb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute="expiration",
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(400))],
+            removal_policy=removal,
+            auto_delete_objects=False,
+        )
+        ack(self.access_logs, "AwsSolutions-S1", "This is the access-log bucket; logging it to itself would loop.")
+        self.archive = s3.Bucket(
+            self,
+            "Archive",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.governance(
+                cdk.Duration.days(365 * ARCHIVE_RETENTION_YEARS)
+            )
+            if not prod
+            else s3.ObjectLockRetention.compliance(cdk.Duration.days(365 * ARCHIVE_RETENTION_YEARS)),
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="archive/",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )

@@ -1,0 +1,60 @@
+"""A city's whole hotline: storage, notifications, functions, API (R-OPS-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from hotline.config.schema import CityConfig
+from infra.constructs.api import Api
+from infra.constructs.functions import FunctionFactory
+from infra.constructs.nag import ack
+from infra.constructs.notifications import Notifications
+from infra.constructs.storage import Storage
+
+
+class HotlineStack(cdk.Stack):
+    def __init__(self, scope: Construct, id: str, *, config: CityConfig, stage: str = "dev", **kw: Any) -> None:
+        super().__init__(scope, id, **kw)
+        cdk.Tags.of(self).add("hotline:city", config.city)
+        prod = stage == "prod"
+        self.config = config
+        self.storage = Storage(self, "Storage", config=config, prod=prod)
+        self.notifications = Notifications(self, "Notify", config=config, key=self.storage.key)
+
+        s = self.storage
+        self.functions = FunctionFactory(
+            self,
+            "Functions",
+            config=config,
+            environment={
+                "TABLE_NAME": s.tickets.table_name,
+                "IDEMPOTENCY_TABLE": s.idempotency.table_name,
+                "ARCHIVE_BUCKET": s.archive.bucket_name,
+                "OPS_TOPIC_ARN": self.notifications.ops.topic_arn,
+                "CITIZEN_SMS_TOPIC_ARN": self.notifications.citizen_sms.topic_arn,
+                "UNIT_TOPIC_PREFIX": f"hotline-{config.city}-unit-",
+            },
+        )
+        make = self.functions.make
+        intake = make("intake", description="Files citizen requests from every channel (SPEC §2)")
+        dispatch = make("dispatch", description="Work-order actions of units and the center (SPEC §3)")
+        timers = make("timers", description="Deadline fires: reminders, overdue, escalation (SPEC §4)")
+        callback = make("callback", description="Citizen ratings and callbacks (SPEC §5)")
+
+        for fn in (intake, dispatch, timers, callback):
+            s.tickets.grant_read_write_data(fn)
+            self.notifications.citizen_sms.grant_publish(fn)
+            for topic in self.notifications.units.values():
+                topic.grant_publish(fn)
+            assert fn.role is not None
+            ack(fn.role, f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(s.tickets.node.default_child)}.Arn>/index/*]",
+                "Queries the table's own GSIs (inbox, citizen); CDK scopes them to this table's index ARNs")  # fmt: skip
+            for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
+                ack(fn.role, f"AwsSolutions-IAM5[Action::{action}]",
+                    "CDK's grant on the city's own CMK; scoped to that one key's ARN")  # fmt: skip
+        s.idempotency.grant_read_write_data(intake)
+
+        self.api = Api(self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback)
