@@ -1,5 +1,43 @@
-"""placeholder"""
+"""A deadline fell due (SPEC §4): the Scheduler target. Stale or duplicate fires are no-ops (R-TMR-4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+
+from hotline.adapters.runtime import now, services
+from hotline.domain.errors import Conflict, IllegalTransition
+from hotline.domain.models import SYSTEM
+
+logger = Logger()
+metrics = Metrics()
 
 
-def handler(event, context):
-    return event
+class Fire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: str
+    action: str  # remind | mark_overdue | escalate | auto_close
+    deadline: str | None = None
+    deadline_version: int | None = None
+    level: int | None = None
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    fire = Fire.model_validate(event)
+    svc = services()
+    ticket = svc.tickets.get(fire.ticket_id)
+    body = fire.model_dump(exclude={"ticket_id", "action"}, exclude_none=True)
+    try:
+        saved = svc.tickets.save(svc.lifecycle.apply(ticket, fire.action, SYSTEM, body, now()))
+    except (IllegalTransition, Conflict) as exc:
+        logger.info("timer fire is a no-op", extra={"ticket_id": fire.ticket_id, "why": exc.message})
+        metrics.add_metric(name="TimerNoOp", unit=MetricUnit.Count, value=1)
+        return {"ticket_id": fire.ticket_id, "applied": False, "why": exc.message}
+    metrics.add_metric(name=f"Timer_{fire.action}", unit=MetricUnit.Count, value=1)
+    return {"ticket_id": fire.ticket_id, "applied": True, "status": saved.status.value}

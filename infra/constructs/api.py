@@ -75,7 +75,7 @@ class Api(Construct):
                     response_length=True,
                     status=True,
                     user=False,
-                ),  # fmt: skip
+                ),
                 throttling_rate_limit=200,
                 throttling_burst_limit=400,
             ),

@@ -91,7 +91,8 @@ def test_archive_bucket_is_versioned_locked_kms_private_and_tls_only(synthesized
                 ]
             },
             "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+                "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
             },
         },
     )  # fmt: skip

@@ -8,6 +8,7 @@ the city's regulation it encodes, so the config reads as an annotated copy of th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, time
 from enum import StrEnum
 from typing import Literal, Self
@@ -335,7 +336,11 @@ class CityConfig(Strict):
             for ref in [r.lead, *r.assist]:
                 if ref not in units:
                     problems.append(f"routing[{i}]: unknown unit {ref!r}")
-        for section, rules in (("limits", self.limits), ("extensions", self.extensions)):
+        sections: tuple[tuple[str, Sequence[LimitRule | ExtensionRule]], ...] = (
+            ("limits", self.limits),
+            ("extensions", self.extensions),
+        )
+        for section, rules in sections:
             for i, rule in enumerate(rules):
                 for c in rule.match.categories:
                     if c not in cats:
@@ -357,7 +362,8 @@ class CityConfig(Strict):
     def _cycle(self) -> bool:
         parent = {u.id: u.parent for u in self.units}
         for start in parent:
-            seen, node = set(), start
+            seen: set[str] = set()
+            node: str | None = start
             while node is not None:
                 if node in seen:
                     return True

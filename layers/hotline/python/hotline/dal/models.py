@@ -14,7 +14,6 @@ from pynamodb.attributes import (
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
-    VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -56,7 +55,7 @@ class TicketItem(_Base):
 
     status = UnicodeAttribute()
     data = JSONAttribute()
-    version = VersionAttribute()
+    version = NumberAttribute()  # optimistic lock: every write conditions on the version it read
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)

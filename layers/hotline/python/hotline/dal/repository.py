@@ -33,6 +33,7 @@ def to_item(t: Ticket) -> TicketItem:
         sk=META,
         status=t.status.value,
         data=t.model_dump(mode="json", exclude={"version"}),
+        version=t.version,
     )
     if t.lead_unit and t.status in OPEN:
         due = t.deadlines.reply_by or t.deadlines.sign_by or t.dispatched_at or t.created_at
@@ -43,7 +44,7 @@ def to_item(t: Ticket) -> TicketItem:
 
 
 def from_item(item: TicketItem) -> Ticket:
-    return Ticket.model_validate({**item.data, "version": item.version or 0})
+    return Ticket.model_validate({**item.data, "version": item.version})
 
 
 class TicketRepository:
@@ -52,20 +53,34 @@ class TicketRepository:
         return self.save_all([step])[0]
 
     def save_all(self, steps: Iterable[Step]) -> list[Ticket]:
-        """Several transitions (e.g. a split request's orders) in one transaction: all or none."""
-        steps = list(steps)
-        with store_errors("ticket"), TransactWrite(connection=Connection(region=TicketItem.Meta.region)) as tx:
-            for step in steps:
-                item = to_item(step.after)
-                if step.before.version:  # pynamodb conditions on it and writes version + 1
-                    item.version = step.before.version
-                tx.save(item)
-                event = step.event
-                tx.save(
-                    EventItem(pk=_pk(event.ticket_id), sk=_event_sk(event.seq), data=event.model_dump(mode="json")),
-                    condition=EventItem.pk.does_not_exist(),
+        """Transitions of one or more tickets in one transaction: all or none.
+
+        Consecutive steps of one ticket (accept, then dispatch) collapse into one item write,
+        conditioned on the first step's version, plus one event each.
+        """
+        chains: dict[str, list[Step]] = {}
+        for step in steps:
+            chains.setdefault(step.after.ticket_id, []).append(step)
+        with (
+            store_errors("ticket"),
+            TransactWrite(
+                connection=Connection(
+                    region=getattr(TicketItem.Meta, "region", None), host=getattr(TicketItem.Meta, "host", None)
                 )
-        return [s.after for s in steps]
+            ) as tx,
+        ):
+            for chain in chains.values():
+                first, last = chain[0], chain[-1]
+                item = to_item(last.after)
+                read = first.before.version
+                tx.save(item, condition=TicketItem.version == read if read else TicketItem.pk.does_not_exist())
+                for step in chain:
+                    event = step.event
+                    tx.save(
+                        EventItem(pk=_pk(event.ticket_id), sk=_event_sk(event.seq), data=event.model_dump(mode="json")),
+                        condition=EventItem.pk.does_not_exist(),
+                    )
+        return [chain[-1].after for chain in chains.values()]
 
     def get(self, ticket_id: str) -> Ticket:
         with store_errors("ticket"):

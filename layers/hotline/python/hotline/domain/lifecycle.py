@@ -323,7 +323,7 @@ def _request(kind: str) -> Effect:
         detail = c.payload.model_dump(mode="json", exclude={"reason"}, exclude_none=True)
         if "grant" in c.scratch:
             detail["granted_if_approved"] = c.scratch["grant"].model_dump(exclude_none=True)
-        t.pending = Pending(kind=kind, by=c.actor.id, at=c.now, reason=c.payload.reason, detail=detail)  # type: ignore[arg-type]
+        t.pending = Pending(kind=kind, by=c.actor.id, at=c.now, reason=c.payload.reason, detail=detail)
         return {"reason": c.payload.reason, **detail}
 
     return effect

@@ -139,6 +139,8 @@ class Ticket(BaseModel):
     location: Location = Location()
     confidential: bool = False
     citizen_key: str | None = None  # keyed hash of the phone, never the phone (R-SEC-1)
+    query_code_hash: str | None = None  # the citizen's verifier, hashed (R-INT-7)
+    matters: int = 1  # orders of the same request: <request_id>-1 … -<matters> (R-INT-5)
     status: Status = Status.received
     reason: str | None = None  # R-INT-4 outcome code when the request is not an order
     guidance: str | None = None

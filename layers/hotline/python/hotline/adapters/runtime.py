@@ -1,0 +1,48 @@
+"""Built once per container, lazily: config, table binding, lifecycle, clock (no work at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+from hotline.config.loader import city_config, load_city_file
+from hotline.config.schema import CityConfig
+from hotline.dal.models import bind
+from hotline.dal.repository import TicketRepository
+from hotline.domain.lifecycle import Lifecycle
+
+_clock_override: datetime | None = None
+
+
+def now() -> datetime:
+    """The one clock every function reads; the local cloud moves it (SPEC §11 /_local/clock)."""
+    return _clock_override or datetime.now(UTC)
+
+
+def set_clock(at: datetime | None) -> None:
+    global _clock_override
+    _clock_override = at
+
+
+@dataclass(frozen=True)
+class Services:
+    config: CityConfig
+    lifecycle: Lifecycle
+    tickets: TicketRepository
+    secret: bytes
+
+
+@cache
+def services() -> Services:
+    path = os.environ.get("HOTLINE_CITY_CONFIG")
+    config = load_city_file(path) if path else city_config(os.environ["HOTLINE_CITY"])
+    bind(
+        os.environ["TABLE_NAME"],
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        host=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"),
+    )
+    # Keyed hashes of phones and query codes (R-SEC-1); from the city's secret in AWS.
+    secret = os.environ.get("HOTLINE_HASH_KEY", f"hotline-{config.city}").encode()
+    return Services(config, Lifecycle(config), TicketRepository(), secret)
