@@ -16,7 +16,7 @@ from hotline.domain.filing import query_code_matches
 from hotline.domain.models import Actor, Role
 
 logger = Logger()
-metrics = Metrics()
+metrics = Metrics(namespace="Hotline12345")
 app = APIGatewayRestResolver()
 install_error_handlers(app)
 

@@ -17,7 +17,7 @@ from hotline.domain.models import Role, Status
 from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS
 
 logger = Logger()
-metrics = Metrics()
+metrics = Metrics(namespace="Hotline12345")
 app = APIGatewayRestResolver()
 install_error_handlers(app)
 API_ACTIONS = UNIT_ACTIONS | CENTER_ACTIONS

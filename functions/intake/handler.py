@@ -19,7 +19,7 @@ from hotline.domain.errors import BadInput, NotFound
 from hotline.domain.filing import Filing, file_request, query_code_matches
 
 logger = Logger()
-metrics = Metrics()
+metrics = Metrics(namespace="Hotline12345")
 app = APIGatewayRestResolver()
 install_error_handlers(app)
 MAX_BODY = 64 * 1024

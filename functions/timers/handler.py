@@ -14,7 +14,7 @@ from hotline.domain.errors import Conflict, IllegalTransition
 from hotline.domain.models import SYSTEM
 
 logger = Logger()
-metrics = Metrics()
+metrics = Metrics(namespace="Hotline12345")
 
 
 class Fire(BaseModel):
