@@ -24,14 +24,14 @@ FILING = {
 
 @pytest.fixture
 def city(monkeypatch):
-    def start(name: str, at: datetime = cst(2026, 11, 2, 10)):
+    def start(name: str, at: datetime | None = None):
         monkeypatch.setenv("HOTLINE_CITY", name)
         monkeypatch.setenv("TABLE_NAME", f"hotline-{name}-tickets")
         monkeypatch.delenv("HOTLINE_CITY_CONFIG", raising=False)
         runtime.services.cache_clear()
         svc = runtime.services()
         TicketItem.create_table(wait=True)
-        runtime.set_clock(at)
+        runtime.set_clock(at or cst(2026, 11, 2, 10))
         return svc
 
     with mock_aws():
