@@ -26,7 +26,7 @@ def main() -> int:
         TABLE_NAME=f"hotline-{args.city}-tickets",
         AWS_DEFAULT_REGION="ap-southeast-1",
         AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",
+        AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator takes any credential
         POWERTOOLS_LOG_LEVEL="WARNING",
         POWERTOOLS_METRICS_DISABLED="true",  # EMF lines belong in CloudWatch, not on this screen
     )
