@@ -7,7 +7,6 @@ the city's regulation it encodes, so the config reads as an annotated copy of th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, time
 from enum import StrEnum
@@ -377,7 +376,3 @@ def _unique(problems: list[str], field: str, codes: list[str]) -> set[str]:
     if dup:
         problems.append(f"{field}: duplicate codes {dup}")
     return set(codes)
-
-
-def is_slug(value: str) -> bool:
-    return re.match(SLUG, value) is not None

@@ -124,10 +124,8 @@ def file_request(
             body = {"lead_unit": assignment.lead_unit, "assist_units": list(assignment.assist_units)}
             body["note"] = f"routed by rule ({assignment.principle}, {assignment.article})"
             steps.append(lc.apply(steps[-1].after, "dispatch", SYSTEM, body, now))
-        elif assignment is None:
+        else:  # the dispatcher's queue, or deferred to the next working morning (Weixi Art.6)
             steps[-1].after.deadlines.dispatch_by = due
-        else:
-            steps[-1].after.deadlines.dispatch_by = due  # deferred to the next morning (Weixi Art.6)
         orders.append(steps)
     assert all(s[-1].after.status in {Status.pending_dispatch, Status.dispatched} for s in orders)
     return query_code, orders
