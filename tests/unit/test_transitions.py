@@ -181,3 +181,39 @@ def test_stale_timer_fire_changes_nothing():
         desk.do("mark_overdue", SYSTEM, at=cst(2026, 11, 9, 10), deadline="reply", deadline_version=old)
     desk.do("mark_overdue", SYSTEM, at=cst(2026, 11, 9, 10), deadline="reply", deadline_version=old + 1)
     assert desk.t.overdue and desk.t.supervision_level == 1
+
+
+def test_escalation_climbs_the_city_ladder_one_level_at_a_time():
+    """R-TMR-2: overdue opens level 1; each missed step goes one level up, never skipping."""
+    from tests.unit.factories import SUPERVISOR
+
+    desk = Desk("heze")
+    desk.file(cst(2026, 11, 2, 10))
+    desk.dispatch(cst(2026, 11, 2, 10, 5), lead=desk.some_units(1)[0], assist=[])
+    v = desk.t.deadline_version
+    desk.do("mark_overdue", SYSTEM, at=cst(2026, 11, 3, 11), deadline="sign", deadline_version=v)
+    with pytest.raises(IllegalTransition, match="does not follow"):
+        desk.do("escalate", SYSTEM, at=cst(2026, 11, 4, 11), level=3, deadline_version=v)
+    desk.do("escalate", SYSTEM, at=cst(2026, 11, 4, 11), level=2, deadline_version=v)
+    assert desk.t.supervision_level == 2
+    assert desk.events[-1].detail["notify"] == desk.config.supervision.ladder[1].notify
+    desk.do("supervise", SUPERVISOR, at=cst(2026, 11, 4, 12), level=1, note="电话督办")
+    assert desk.t.supervision_level == 2  # a lower manual level never lowers supervision
+
+
+def test_refer_up_goes_to_the_parent_unit_and_rejected_extension_keeps_the_deadline():
+    """R-DSP-10 (Hohhot Art.19) and R-DSP-7."""
+    desk = Desk("hohhot")
+    desk.file(cst(2026, 11, 2, 10))
+    lead = desk.some_units(1)[0]
+    desk.dispatch(cst(2026, 11, 2, 10, 5), lead=lead, assist=[])
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 10, 30))
+    desk.do("refer_up", desk.lead, at=cst(2026, 11, 2, 11), reason="需要市级协调")
+    parent = next(u.parent for u in desk.config.units if u.id == lead)
+    assert desk.t.referrals[-1]["to"] == parent
+    due = desk.t.deadlines.reply_by
+    desk.do("request_extension", desk.lead, at=cst(2026, 11, 2, 12), days=1, reason="需要协调")
+    desk.do("decide_extension", REVIEWER, at=cst(2026, 11, 2, 13), approve=False, reason="理由不充分")
+    assert desk.t.deadlines.reply_by == due
+    assert desk.t.pending is None
+    assert desk.t.extensions_used == 0
