@@ -1,78 +1,295 @@
-"""Calls the real handlers with the proxy events API Gateway would send them.
+"""API Gateway on http://127.0.0.1:3000, driven by the REST API deployed in the emulator.
 
-Channels are identified by API key, staff by verified JWT claims; here the claims are built
-directly, as the Cognito authorizer would pass them after checking the token.
+Routes, API-key requirements, authorizers, usage-plan throttles, gateway responses and
+Lambda integrations are all read from the deployed API, so the local door refuses and
+forwards exactly what the stack defines. Requests reach the functions as REST proxy events
+through `lambda:Invoke`. `/_local/*` is the emulator's own control surface (SPEC §11).
 """
 
 from __future__ import annotations
 
-import importlib
+import base64
 import json
+import re
+import threading
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py wires them
-    ("GET", "catalog"): "intake",
-    ("POST", "requests"): "intake",
-    ("GET", "requests"): "intake",
-    ("GET", "tickets"): "dispatch",
-    ("POST", "tickets"): "dispatch",
-    ("GET", "units"): "dispatch",
-}
+from pydantic import TypeAdapter, ValidationError
+
+from hotline_local.clock import Clock, ClockError
+from hotline_local.emulator import Outbox
+from hotline_local.identity import InvalidToken, StaffDirectory
+
+MAX_PAYLOAD = 6 * 1024 * 1024  # Lambda's synchronous request limit
+MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's own
+DURATION = TypeAdapter(timedelta)
+INSTANT = TypeAdapter(datetime)
 
 
 @dataclass
-class Context:
-    function_name: str = "local"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
-    aws_request_id: str = "local"
+class Method:
+    resource: str
+    pattern: re.Pattern[str]
+    verb: str
+    function_arn: str
+    api_key_required: bool
+    authorization: str
 
 
-def _function(verb: str, path: str) -> str:
-    parts = [p for p in path.split("?")[0].split("/") if p]
-    if verb == "POST" and parts[0] == "requests" and parts[-1] == "rating":
-        return "callback"
-    return ROUTES[(verb, parts[0])]
+@dataclass
+class Bucket:
+    """A usage plan's token bucket (rate per second, burst)."""
+
+    rate: float
+    burst: int
+    tokens: float = 0.0
+    at: float = field(default_factory=time.monotonic)
+
+    def take(self) -> bool:
+        if self.rate <= 0:
+            return True
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
 
 
-def call(
-    verb: str,
-    path: str,
-    body: Any = None,
-    *,
-    claims: dict[str, Any] | None = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, Any]]:
-    handler = importlib.import_module(f"functions.{_function(verb, path)}.handler").handler
-    event = {
-        "httpMethod": verb,
-        "path": path,
-        "resource": path,
-        "headers": {"content-type": "application/json", **(headers or {})},
-        "multiValueHeaders": {},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
-        "pathParameters": None,
-        "body": body if isinstance(body, str) or body is None else json.dumps(body, ensure_ascii=False),
-        "isBase64Encoded": False,
-        "requestContext": {
-            "requestId": uuid.uuid4().hex,
-            "stage": "v1",
-            "httpMethod": verb,
+def _pattern(resource: str) -> re.Pattern[str]:
+    parts = [re.sub(r"\{(\w+)\+?\}", r"(?P<\1>[^/]+)", re.escape(p).replace(r"\{", "{").replace(r"\}", "}"))
+             for p in resource.strip("/").split("/")]  # fmt: skip
+    return re.compile("^/" + "/".join(parts) + "/?$")
+
+
+class DeployedApi:
+    """What the gateway needs to know of one deployed REST API."""
+
+    def __init__(self, rest_api_id: str) -> None:
+        import boto3
+
+        apigw = boto3.client("apigateway")
+        self.id = rest_api_id
+        self.methods: list[Method] = []
+        for r in apigw.get_resources(restApiId=rest_api_id, embed=["methods"])["items"]:
+            for verb, m in (r.get("resourceMethods") or {}).items():
+                uri = m.get("methodIntegration", {}).get("uri", "")
+                fn = uri.split("/functions/")[1].split("/invocations")[0] if "/functions/" in uri else ""
+                self.methods.append(
+                    Method(r["path"], _pattern(r["path"]), verb, fn, bool(m.get("apiKeyRequired")),
+                           m.get("authorizationType", "NONE"))
+                )  # fmt: skip
+        self.methods.sort(key=lambda m: m.resource.count("{"))  # literal paths win over parameters
+        self.keys: dict[str, tuple[str, str, Bucket]] = {}  # value -> (key id, plan name, bucket)
+        plans = apigw.get_usage_plans()["items"]
+        for plan in plans:
+            if not any(s.get("apiId") == rest_api_id for s in plan.get("apiStages", [])):
+                continue
+            throttle = plan.get("throttle", {})
+            for key in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]:
+                full = apigw.get_api_key(apiKey=key["id"], includeValue=True)
+                if full.get("enabled", True):
+                    bucket = Bucket(float(throttle.get("rateLimit", 0)), int(throttle.get("burstLimit", 0)))
+                    bucket.tokens = bucket.burst
+                    self.keys[full["value"]] = (full["id"], full["name"], bucket)
+        self.responses = {
+            r["responseType"]: (
+                int(r.get("statusCode") or 500),
+                (r.get("responseTemplates") or {}).get("application/json", ""),
+            )
+            for r in apigw.get_gateway_responses(restApiId=rest_api_id)["items"]
+            if r.get("statusCode")
+        }
+
+    def route(self, verb: str, path: str) -> tuple[Method, dict[str, str]] | None:
+        for m in self.methods:
+            if m.verb == verb and (found := m.pattern.match(path)):
+                return m, found.groupdict()
+        return None
+
+    def refuse(self, kind: str, default_status: int) -> tuple[int, bytes]:
+        status, template = self.responses.get(kind, (default_status, ""))
+        return status, (template or json.dumps({"message": kind})).encode()
+
+
+class Gateway:
+    def __init__(
+        self, api: DeployedApi, staff: StaffDirectory, clock: Clock, outbox: Outbox, extras: dict[str, Any]
+    ) -> None:
+        self.api, self.staff, self.clock, self.outbox, self.extras = api, staff, clock, outbox, extras
+        self.server: ThreadingHTTPServer | None = None
+        self.on_fire: Callable[[list[dict[str, Any]]], None] = lambda fired: None
+
+    # -- the emulator's own routes ---------------------------------------------------------------
+    def local(self, verb: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        if path == "/_local/clock" and verb == "GET":
+            return 200, {"now": self.clock.now().isoformat()}
+        if path == "/_local/clock" and verb == "POST":
+            try:
+                ask = json.loads(body or b"{}")
+                if not isinstance(ask, dict) or len({"advance", "to"} & ask.keys()) != 1:
+                    raise ClockError('give exactly one of {"advance": "PT3H"} or {"to": "<ISO time with offset>"}')
+                if "advance" in ask:
+                    now, fired = self.clock.advance(DURATION.validate_python(ask["advance"]))
+                else:
+                    now, fired = self.clock.move_to(INSTANT.validate_python(ask["to"]))
+            except (ClockError, ValidationError, json.JSONDecodeError) as exc:
+                return 400, {"error": {"code": "bad_clock", "message": _short(exc)}}
+            self.on_fire(fired)
+            return 200, {"now": now.isoformat(), "fired": fired}
+        if path == "/_local/outbox" and verb == "GET":
+            return 200, {"messages": self.outbox.query(query.get("to"))}
+        if path == "/_local/openapi.json" and verb == "GET":
+            return 200, self.extras.get("openapi", {})
+        if path in ("/", "/_local") and verb == "GET":
+            return 200, self.extras.get("guide", {})
+        return 404, {"error": {"code": "no_route", "message": f"no local route {verb} {path}"}}
+
+    # -- API Gateway -----------------------------------------------------------------------------
+    def handle(self, verb: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(target)
+        path = url.path or "/"
+        multi = parse_qs(url.query, keep_blank_values=True)
+        query = {k: v[-1] for k, v in multi.items()}
+        if path == "/" or path.startswith("/_local"):
+            status, answer = self.local(verb, path, query, body)
+            return status, {"content-type": "application/json"}, json.dumps(answer, ensure_ascii=False).encode()
+        if len(body) > MAX_REQUEST:
+            return self._no("REQUEST_TOO_LARGE", 413)
+        found = self.api.route(verb, path)
+        if found is None:
+            return self._no("MISSING_AUTHENTICATION_TOKEN", 403)
+        method, params = found
+        lower = {k.lower(): v for k, v in headers.items()}
+        identity: dict[str, Any] = {"sourceIp": "127.0.0.1", "userAgent": lower.get("user-agent")}
+        if method.api_key_required:
+            key = self.api.keys.get(lower.get("x-api-key", ""))
+            if key is None:
+                return self._no("API_KEY", 403)
+            if not key[2].take():
+                return self._no("THROTTLED", 429)
+            identity.update(apiKey=lower["x-api-key"], apiKeyId=key[0])
+        authorizer = None
+        if method.authorization == "COGNITO_USER_POOLS":
+            try:
+                claims = self.staff.verify(lower.get("authorization"))
+            except InvalidToken:
+                return self._no("UNAUTHORIZED", 401)
+            # The REST authorizer hands claims on as strings.
+            authorizer = {"claims": {k: (",".join(v) if isinstance(v, list) else str(v)) for k, v in claims.items()}}
+        if len(body) > MAX_PAYLOAD:
+            return self._no("REQUEST_TOO_LARGE", 413)
+        event = self._event(verb, path, method, params, headers, multi, body, identity, authorizer)
+        return self._invoke(method.function_arn, event)
+
+    def _no(self, kind: str, default_status: int) -> tuple[int, dict[str, str], bytes]:
+        """The gateway refuses by itself, with the response the stack configured for `kind`."""
+        status, text = self.api.refuse(kind, default_status)
+        return status, {"content-type": "application/json"}, text
+
+    def _event(
+        self,
+        verb: str,
+        path: str,
+        method: Method,
+        params: dict[str, str],
+        headers: dict[str, str],
+        multi: dict[str, list[str]],
+        body: bytes,
+        identity: dict[str, Any],
+        authorizer: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        try:
+            text, encoded = body.decode(), False
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(body).decode(), True
+        return {
+            "resource": method.resource,
             "path": path,
-            "authorizer": {"claims": claims} if claims else None,
-            "identity": {},
-        },
-    }
-    out = handler(event, Context())
-    return out["statusCode"], json.loads(out["body"]) if out.get("body") else {}
+            "httpMethod": verb,
+            "headers": dict(headers),
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in multi.items()} or None,
+            "multiValueQueryStringParameters": multi or None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "body": text if body else None,
+            "isBase64Encoded": encoded,
+            "requestContext": {
+                "resourcePath": method.resource,
+                "httpMethod": verb,
+                "path": f"/v1{path}",
+                "stage": "v1",
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": int(time.time() * 1000),
+                "apiId": self.api.id,
+                "identity": identity,
+                "authorizer": authorizer,
+            },
+        }
+
+    def _invoke(self, function_arn: str, event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        import boto3
+
+        out = boto3.client("lambda").invoke(FunctionName=function_arn, Payload=json.dumps(event).encode())
+        raw = out["Payload"].read()
+        if out.get("FunctionError"):
+            return self._no("DEFAULT_5XX", 502)
+        answer = json.loads(raw)
+        headers = {k.lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
+        for k, values in (answer.get("multiValueHeaders") or {}).items():
+            headers[k.lower()] = ", ".join(map(str, values))
+        payload = answer.get("body") or ""
+        data = base64.b64decode(payload) if answer.get("isBase64Encoded") else payload.encode()
+        return int(answer.get("statusCode", 200)), headers, data
+
+    # -- serving ---------------------------------------------------------------------------------
+    def serve(self, port: int) -> int:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                try:
+                    status, headers, data = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
+                except Exception as exc:  # the emulator's own failure, not the stack's
+                    status, headers = 500, {"content-type": "application/json"}
+                    data = json.dumps({"error": {"code": "emulator_error", "message": _short(exc)}}).encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    if k not in ("content-length", "connection"):
+                        self.send_header(k, v)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any  # noqa: N815 - http.server's names
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True, name="gateway").start()
+        return int(self.server.server_address[1])
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
 
 
-def staff(role: str, unit_id: str | None = None) -> dict[str, Any]:
-    claims: dict[str, Any] = {"cognito:groups": [role], "cognito:username": f"{role}-01"}
-    if unit_id:
-        claims["custom:unit_id"] = unit_id
-    return claims
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:300]

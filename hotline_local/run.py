@@ -1,108 +1,83 @@
-"""`make run`: a city's hotline on an in-process AWS emulator (moto), driven through a scripted day.
+"""`make run`: a city's hotline on the embedded local cloud (SPEC §11), until Ctrl-C.
 
-The local cloud that serves the API on :3000 is the next step (see README, "Status"); until it
-lands this runs the real handlers, domain and DynamoDB access on moto and prints what happened.
+python -m hotline_local.run [--city tianjin] [--port 3000] [--demo]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import sys
-import time
-import warnings
-from datetime import datetime
-from zoneinfo import ZoneInfo
+import threading
+from pathlib import Path
+from typing import Any
 
-from moto import mock_aws
+from hotline.config.loader import CITIES_DIR
+from hotline_local.cloud import LocalCloud
+from hotline_local.deploy import DeployError
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
+def guide(info: dict[str, Any], info_file: Path) -> str:
+    api = info["api"]
+    channel, key = next((c, v["api_key"]) for c, v in info["channels"].items())
+    lead = next(iter(info["units"]))
+    return f"""
+The {info["city"]} hotline is running on the local cloud.
+
+  API            {api}            (every route of SPEC §11; OpenAPI at {api}/_local/openapi.json)
+  Credentials    {info_file}    (channel API keys, staff and unit tokens)
+  AWS emulator   {info["emulator"]}  (region {info["region"]}; any access key works)
+
+File a request as the `{channel}` channel:
+  curl -s -X POST {api}/requests -H 'x-api-key: {key}' -H 'content-type: application/json' \\
+       -d '{{"type": "complaint", "category": "water", "content": "小区停水三天了", "channel": "{channel}",
+            "location": {{"district": "<code from GET /catalog>"}}, "citizen": {{"phone": "13800138000"}}}}'
+See a unit's inbox (token from {info_file.name}, e.g. units.{lead}.token):
+  curl -s {api}/units/<unit_id>/tickets -H "Authorization: Bearer $TOKEN"
+What was sent to units and citizens:   curl -s '{api}/_local/outbox?to=<unit_id|phone|topic>'
+Move time (fires every schedule that fell due):
+  curl -s -X POST {api}/_local/clock -d '{{"advance": "P2D"}}'
+
+Ctrl-C stops everything this started.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--city", default=os.environ.get("CITY", "tianjin"))
-    args = ap.parse_args()
-    os.environ.update(
-        HOTLINE_CITY=args.city,
-        TABLE_NAME=f"hotline-{args.city}-tickets",
-        AWS_DEFAULT_REGION="ap-southeast-1",
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator takes any credential
-        POWERTOOLS_LOG_LEVEL="WARNING",
-        POWERTOOLS_METRICS_DISABLED="true",  # EMF lines belong in CloudWatch, not on this screen
-    )
-    warnings.filterwarnings("ignore", message="No application metrics")
-    t0 = time.monotonic()
-    print(f"==> starting the {args.city} hotline on the embedded emulator (moto)")
-    with mock_aws():
-        from hotline.adapters import runtime
-        from hotline.config.loader import CityConfigError
-        from hotline.dal.models import TicketItem
-        from hotline_local.gateway import call, staff
+    ap.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    ap.add_argument("--state-dir", type=Path, default=None, help="where local.json and logs go (default .hotline/)")
+    ap.add_argument("--demo", action="store_true", help="play a scripted day, print it, and stop")
+    args = ap.parse_args(argv)
+    if not (CITIES_DIR / f"{args.city}.yaml").exists():
+        known = ", ".join(sorted(p.stem for p in CITIES_DIR.glob("*.yaml")))
+        print(f"unknown city {args.city!r}; the cities are: {known}", file=sys.stderr)
+        return 2
+    cloud = LocalCloud(args.city, port=args.port, state_dir=args.state_dir, say=lambda s: print(s, flush=True))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        info = cloud.start()
+    except (DeployError, OSError) as exc:
+        print(f"the local cloud did not start: {exc}", file=sys.stderr)
+        cloud.stop()
+        return 1
+    try:
+        if args.demo:
+            from hotline_local.demo import play
 
-        try:
-            svc = runtime.services()
-        except CityConfigError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-        TicketItem.create_table(wait=True)
-        cfg, tz = svc.config, ZoneInfo(svc.config.timezone)
-        print(f"==> {cfg.name}: {len(cfg.units)} units, {len(cfg.routing)} routes ({time.monotonic() - t0:.1f}s)")
-
-        def at(*a: int) -> None:
-            runtime.set_clock(datetime(*a, tzinfo=tz))  # type: ignore[misc]
-
-        def show(who: str, what: str, out: dict) -> None:
-            print(f"  {runtime.now():%a %m-%d %H:%M}  {who:<22} {what:<18} -> {out.get('status', out)}")
-
-        at(2026, 11, 2, 9, 30)
-        d = cfg.districts[0]
-        status, filed = call("POST", "/requests", {
-            "channel": cfg.channels[0].value, "type": "help", "content": "小区楼道灯坏了一个月没人修",
-            "category": "property", "citizen": {"phone": "13800138000"}, "location": {"district": d.code},
-        })  # fmt: skip
-        assert status == 201, filed
-        t = filed["tickets"][0]
-        print(f"\nRequest {filed['request_id']} (query code {filed['query_code']}) in {d.name}:")
-        show("citizen via " + cfg.channels[0].value, "file", t)
-        lead = t["lead_unit"] or cfg.units[1].id
-        if t["status"] == "pending_dispatch":
-            _, out = call("POST", f"/tickets/{t['ticket_id']}/actions", {"action": "dispatch", "lead_unit": lead},
-                          claims=staff("dispatcher"))  # fmt: skip
-            show("dispatcher", "dispatch", out)
-        unit = staff("unit", lead)
-        tid = t["ticket_id"]
-        for assist in t["assist_units"]:
-            at(2026, 11, 2, 11)
-            _, out = call("POST", f"/tickets/{tid}/actions", {"action": "submit_assist", "text": "已配合现场核查"},
-                          claims=staff("unit", assist))  # fmt: skip
-            show(assist, "submit_assist", out)
-        at(2026, 11, 2, 10, 15)
-        _, out = call("POST", f"/tickets/{tid}/actions", {"action": "sign"}, claims=unit)
-        show(lead, "sign", out)
-        at(2026, 11, 2, 11)
-        _, out = call("POST", f"/tickets/{tid}/actions", {"action": "sign"}, claims=unit)
-        show(lead, "sign again", out)
-        at(2026, 11, 3, 16)
-        _, out = call("POST", f"/tickets/{tid}/actions", {
-            "action": "reply", "handled_at": "2026-11-03T15:00:00+08:00", "process": "物业上门更换灯具",
-            "result": "楼道灯已修复", "citizen_contacted": True}, claims=unit)  # fmt: skip
-        show(lead, "reply", out)
-        at(2026, 11, 4, 9)
-        _, out = call("POST", f"/requests/{filed['request_id']}/rating",
-                      {"ticket_id": tid, "resolved": True, "satisfaction": "satisfied"},
-                      query={"query_code": filed["query_code"]})  # fmt: skip
-        show("citizen", "rate", out)
-        _, final = call("GET", f"/tickets/{tid}", claims=staff("supervisor"))
-        print("\nTimeline (append-only events, R-SEC-3):")
-        for e in final["events"]:
-            print(f"  {e['at']}  {e['actor']:<28} {e['action']:<10} {e['from']} -> {e['to']}")
-    print(f"""
-Done in {time.monotonic() - t0:.1f}s. Next:
-  - another city:      make run CITY=weixi   (hohhot, heze, weixi, baoding, tianjin)
-  - the rules it ran:  infra/cities/{args.city}.yaml (every rule cites its article)
-  - the stack:         make synth CITY={args.city}  ->  cdk.out/Hotline-{args.city}.template.json
-  - the suite:         make test""")
-    return 0
+            play(info)
+            return 0
+        print(guide(info, cloud.info_file), flush=True)
+        print(json.dumps({"ready": info["api"]}), flush=True)
+        stop.wait()
+        print("\nstopping the local cloud…", flush=True)
+        return 0
+    finally:
+        cloud.stop()
 
 
 if __name__ == "__main__":

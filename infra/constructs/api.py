@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
@@ -15,6 +17,16 @@ from infra.constructs.nag import ack
 STAFF_GROUPS = ("dispatcher", "reviewer", "callback", "supervisor", "unit")
 CHANNEL_THROTTLE = {"phone": (50, 100), "110": (20, 40), "sub-hotline": (20, 40)}  # rate, burst
 DEFAULT_THROTTLE = (10, 20)
+# The gateway's own refusals in SPEC §11's error shape (the functions answer the rest).
+GATEWAY_RESPONSES = {
+    "API_KEY": ("401", "unauthenticated", "a valid x-api-key header is required (channels)"),
+    "UNAUTHORIZED": ("401", "unauthenticated", "a valid staff token is required: Authorization: Bearer <JWT>"),
+    "ACCESS_DENIED": ("403", "forbidden", "this credential may not call this route"),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "no_route", "no such route; GET /catalog lists what channels may use"),
+    "THROTTLED": ("429", "throttled", "too many requests for this channel's usage plan; retry later"),
+    "REQUEST_TOO_LARGE": ("413", "too_large", "the request is larger than the API accepts"),
+    "DEFAULT_5XX": ("502", "upstream_error", "the hotline could not answer; nothing was lost, retry later"),
+}
 
 
 class Api(Construct):
@@ -126,6 +138,14 @@ class Api(Construct):
             key = self.rest.add_api_key(f"Key-{ch.value}", api_key_name=f"hotline-{config.city}-{ch.value}")
             plan.add_api_key(key)
             self.api_keys[ch.value] = key
+
+        for kind, (status, code, message) in GATEWAY_RESPONSES.items():
+            self.rest.add_gateway_response(
+                f"Refuse-{kind}",
+                type=apigw.ResponseType.of(kind),
+                status_code=status,
+                templates={"application/json": json.dumps({"error": {"code": code, "message": message}})},
+            )
 
         ack(self.rest, "AwsSolutions-APIG3", "WAF is an optional per-city add-on (docs/operations.md)")
         ack(

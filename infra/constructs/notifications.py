@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as ddb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
+from infra.constructs.nag import ack
 
 
 class Notifications(Construct):
@@ -16,9 +23,60 @@ class Notifications(Construct):
         def topic(cid: str, name: str, display: str) -> sns.Topic:
             return sns.Topic(self, cid, topic_name=name, display_name=display[:100], master_key=key, enforce_ssl=True)
 
+        self.key = key
         prefix = f"hotline-{config.city}"
+        self.unit_prefix = f"{prefix}-unit-"
         self.ops = topic("Ops", f"{prefix}-ops", f"{config.name} 12345 运维告警")
         self.citizen_sms = topic("CitizenSms", f"{prefix}-citizen-sms", f"{config.name} 12345")
         self.units: dict[str, sns.Topic] = {
-            u.id: topic(f"Unit-{u.id}", f"{prefix}-unit-{u.id}", u.name) for u in config.units
+            u.id: topic(f"Unit-{u.id}", f"{self.unit_prefix}{u.id}", u.name) for u in config.units
         }
+
+    def feed_from(self, table: ddb.ITable, fn: lambda_.Function) -> None:
+        """The table's stream drives `fn`; failed batches are split, retried, then parked (R-OPS-2)."""
+        self.dead_letters = sqs.Queue(
+            self,
+            "NotifyDlq",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.key,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+        ack(self.dead_letters, "AwsSolutions-SQS3", "This queue is itself the dead-letter queue of the notifier")
+        fn.add_event_source(
+            sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=50,
+                bisect_batch_on_error=True,
+                retry_attempts=5,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(self.dead_letters),
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {
+                            "eventName": lambda_.FilterRule.is_equal("INSERT"),
+                            "dynamodb": {"Keys": {"sk": {"S": lambda_.FilterRule.begins_with("EVENT#")}}},
+                        }
+                    )
+                ],
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish"],
+                resources=[
+                    cdk.Fn.sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.unit_prefix + "*")
+                ],
+            )
+        )
+        self.key.grant(fn, "kms:GenerateDataKey*", "kms:Decrypt")
+        assert fn.role is not None
+        ack(
+            fn.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:"
+            + self.unit_prefix
+            + "*]",
+            "Publishes to this city's unit topics only (one per unit, named by prefix); listing 30-90 ARNs would "
+            "overflow the role policy size limit",
+        )

@@ -35,7 +35,9 @@ class HotlineStack(cdk.Stack):
                 "ARCHIVE_BUCKET": s.archive.bucket_name,
                 "OPS_TOPIC_ARN": self.notifications.ops.topic_arn,
                 "CITIZEN_SMS_TOPIC_ARN": self.notifications.citizen_sms.topic_arn,
-                "UNIT_TOPIC_PREFIX": f"hotline-{config.city}-unit-",
+                "UNIT_TOPIC_ARN_PREFIX": cdk.Fn.sub(
+                    "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.notifications.unit_prefix
+                ),
             },
         )
         make = self.functions.make
@@ -43,12 +45,14 @@ class HotlineStack(cdk.Stack):
         dispatch = make("dispatch", description="Work-order actions of units and the center (SPEC §3)")
         timers = make("timers", description="Deadline fires: reminders, overdue, escalation (SPEC §4)")
         callback = make("callback", description="Citizen ratings and callbacks (SPEC §5)")
+        notify = make("notify", description="Ticket events → notices to units (R-DSP-13)", timeout_s=60)
+        self.notifications.feed_from(s.tickets, notify)
 
-        for fn in (intake, dispatch, timers, callback):
-            s.tickets.grant_read_write_data(fn)
-            self.notifications.citizen_sms.grant_publish(fn)
-            for topic in self.notifications.units.values():
-                topic.grant_publish(fn)
+        for fn in (intake, dispatch, timers, callback, notify):
+            if fn is notify:
+                s.tickets.grant_read_data(fn)  # it reads the ticket an event belongs to, nothing more
+            else:
+                s.tickets.grant_read_write_data(fn)
             assert fn.role is not None
             table_id = self.get_logical_id(s.tickets.node.default_child)  # type: ignore[arg-type]
             ack(

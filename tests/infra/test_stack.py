@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -114,7 +115,7 @@ def test_one_sns_topic_per_unit_plus_ops_and_citizen_sms(synthesized, city):
 
 def test_one_function_factory_shape_for_every_function(synthesized):
     fns = template(synthesized, "heze").find_resources("AWS::Lambda::Function")
-    assert len(fns) == 4
+    assert len(fns) == 5  # intake, dispatch, timers, callback, notify
     for fn in fns.values():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.14"
@@ -171,3 +172,44 @@ def test_dangling_unit_reference_is_named(tmp_path):
     path.write_text(src.replace(f"lead: {lead}", "lead: no-such-unit", 1), encoding="utf-8")
     with pytest.raises(CityConfigError, match=r"routing\[0\]: unknown unit 'no-such-unit'"):
         load_city_file(path)
+
+
+def test_notices_come_from_the_table_stream_with_retries_and_a_dead_letter_queue(synthesized):
+    """R-DSP-13 + R-OPS-2: a write that succeeded always yields its notice, or a parked record."""
+    t = template(synthesized, "tianjin")
+    t.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "StartingPosition": "TRIM_HORIZON",
+            "BisectBatchOnFunctionError": True,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
+            "FilterCriteria": {"Filters": [{"Pattern": Match.string_like_regexp("INSERT.*EVENT#")}]},
+        },
+    )
+    t.has_resource_properties("AWS::SQS::Queue", {"KmsMasterKeyId": Match.any_value()})
+
+
+def test_only_the_notifier_publishes_to_unit_topics(synthesized):
+    """R-SEC-2: the API functions write tickets; only `notify` may publish to units."""
+    t = template(synthesized, "heze")
+    publishers = [
+        name
+        for name, policy in t.find_resources("AWS::IAM::Policy").items()
+        if "sns:Publish" in json.dumps(policy["Properties"]["PolicyDocument"])
+    ]
+    assert len(publishers) == 1 and "notify" in publishers[0]
+
+
+def test_gateway_refusals_use_the_contract_error_shape(synthesized):
+    """SPEC §11: 401 without a credential, in `{"error": {"code", "message"}}`."""
+    t = template(synthesized, "baoding")
+    for kind, status in (("API_KEY", "401"), ("UNAUTHORIZED", "401"), ("THROTTLED", "429")):
+        t.has_resource_properties(
+            "AWS::ApiGateway::GatewayResponse",
+            {
+                "ResponseType": kind,
+                "StatusCode": status,
+                "ResponseTemplates": {"application/json": Match.string_like_regexp('"error"')},
+            },
+        )

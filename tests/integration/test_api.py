@@ -10,8 +10,8 @@ from moto import mock_aws
 
 from hotline.adapters import runtime
 from hotline.dal.models import TicketItem
-from hotline_local.gateway import call, staff
 from tests.conftest import cst
+from tests.integration.apigw import call, staff
 
 FILING = {
     "channel": "phone",

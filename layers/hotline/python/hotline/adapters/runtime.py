@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from hotline.config.loader import city_config, load_city_file
@@ -14,16 +14,24 @@ from hotline.dal.repository import TicketRepository
 from hotline.domain.lifecycle import Lifecycle
 
 _clock_override: datetime | None = None
+_clock_offset = timedelta(0)
 
 
 def now() -> datetime:
     """The one clock every function reads; the local cloud moves it (SPEC §11 /_local/clock)."""
-    return _clock_override or datetime.now(UTC)
+    return _clock_override or datetime.now(UTC) + _clock_offset
 
 
 def set_clock(at: datetime | None) -> None:
+    """Freeze the clock at `at` (tests); None lets it run again."""
     global _clock_override
     _clock_override = at
+
+
+def shift_clock(offset: timedelta) -> None:
+    """Let the clock run `offset` ahead of real time (the local cloud's emulator clock)."""
+    global _clock_offset
+    _clock_offset = offset
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,13 @@ class TicketRepository:
             return [from_item(i) for i in items]
 
 
+def event_from_stream(image: dict[str, Any]) -> Event | None:
+    """The event a stream record's NewImage holds, or None for a ticket item (DynamoDB JSON in)."""
+    if not image.get("sk", {}).get("S", "").startswith("EVENT#"):
+        return None
+    return Event.model_validate(EventItem.from_raw_data(image).data)
+
+
 def _encode(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 

@@ -1,0 +1,124 @@
+"""A city's whole stack on the embedded emulator: synth → emulator → deploy → identities → API.
+
+Never deployed to AWS; it is how the product is evaluated, developed and checked from outside.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hotline_local import deploy
+from hotline_local.clock import Clock
+from hotline_local.emulator import REGION, Emulator
+from hotline_local.gateway import DeployedApi, Gateway
+from hotline_local.identity import CENTER_ROLES, StaffDirectory
+
+ROOT = Path(__file__).resolve().parents[1]
+TICK_SECONDS = 2.0
+
+
+class LocalCloud:
+    def __init__(
+        self, city: str, port: int = 3000, state_dir: Path | None = None, say: Callable[[str], None] = print
+    ) -> None:
+        self.city, self.port, self.say = city, port, say
+        self.state_dir = (state_dir or ROOT / ".hotline").resolve()
+        self.clock = Clock()
+        self.emulator = Emulator(self.state_dir, lambda: self.clock.now().isoformat())
+        self.gateway: Gateway | None = None
+        self.info: dict[str, Any] = {}
+        self._stop = threading.Event()
+
+    @property
+    def info_file(self) -> Path:
+        return self.state_dir / "local.json"
+
+    def _step(self, n: int, label: str, work: Callable[[], Any]) -> Any:
+        started = time.monotonic()
+        self.say(f"==> [{n}/5] {label}…")
+        result = work()
+        self.say(f"    done in {time.monotonic() - started:.1f}s")
+        return result
+
+    def start(self) -> dict[str, Any]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.info_file.unlink(missing_ok=True)
+        (self.state_dir / "functions.log").unlink(missing_ok=True)
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::")
+        logging.getLogger("moto").setLevel(logging.ERROR)
+        stack = f"Hotline-{self.city}"
+        assembly = self._step(1, f"synthesizing {stack} (cached when nothing changed)",
+                              lambda: deploy.synth(self.city, self.state_dir / "cdk.out"))  # fmt: skip
+        endpoint = self._step(2, "starting the AWS emulator", self.emulator.start)
+        self.emulator.outbox.unit_topic_prefix = f"hotline-{self.city}-unit-"
+
+        def deploy_stack() -> dict[str, str]:
+            keys = deploy.publish_assets(assembly, stack, self.state_dir / "assets")
+            return deploy.create_stack(assembly, stack, keys[f"{stack}.template.json"])
+
+        self._step(3, f"deploying {stack} into the emulator", deploy_stack)
+        tokens = self._step(4, "enrolling staff and unit identities", self._identities)
+        self._step(5, f"opening the API on 127.0.0.1:{self.port}", lambda: self._open_api(tokens))
+        threading.Thread(target=self._ticker, daemon=True, name="clock-ticker").start()
+        self.info = {
+            "api": f"http://127.0.0.1:{self.port}",
+            "city": self.city,
+            "region": REGION,
+            "emulator": endpoint,
+            **tokens,
+        }
+        self.info_file.write_text(json.dumps(self.info, ensure_ascii=False, indent=2), encoding="utf-8")
+        return self.info
+
+    def _identities(self) -> dict[str, Any]:
+        import boto3
+
+        from hotline.config.loader import load_city_file
+
+        cognito = boto3.client("cognito-idp")
+        pool = next(p for p in cognito.list_user_pools(MaxResults=60)["UserPools"]
+                    if p["Name"] == f"hotline-{self.city}-staff")  # fmt: skip
+        client = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=10)["UserPoolClients"][0]
+        self.staff = StaffDirectory(self.emulator.endpoint, pool["Id"], client["ClientId"])
+        config = load_city_file(ROOT / "infra" / "cities" / f"{self.city}.yaml")
+        staff = {role: {"token": self.staff.enrol(f"{role}-01", role)} for role in CENTER_ROLES}
+        units = {u.id: {"token": self.staff.enrol(f"unit-{u.id}", "unit", u.id), "name": u.name} for u in config.units}
+        apigw = boto3.client("apigateway")
+        channels = {
+            k["name"].removeprefix(f"hotline-{self.city}-"): {"api_key": k["value"]}
+            for k in apigw.get_api_keys(includeValues=True, limit=500)["items"]
+            if k["name"].startswith(f"hotline-{self.city}-")
+        }
+        return {"channels": channels, "staff": staff, "units": units}
+
+    def _open_api(self, tokens: dict[str, Any]) -> None:
+        import boto3
+
+        rest = next(
+            a for a in boto3.client("apigateway").get_rest_apis()["items"] if a["name"] == f"hotline-{self.city}"
+        )
+        self.gateway = Gateway(DeployedApi(rest["id"]), self.staff, self.clock, self.emulator.outbox, {})
+        self.port = self.gateway.serve(self.port)
+
+    def _ticker(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            try:
+                self.clock.tick()
+            except Exception as exc:  # keep ticking; the cause is in the log
+                logging.getLogger("hotline_local").warning("clock tick failed: %s", exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.gateway is not None:
+            self.gateway.stop()
+        self.emulator.stop()
+        self.info_file.unlink(missing_ok=True)
+        os.environ.pop("AWS_ENDPOINT_URL", None)

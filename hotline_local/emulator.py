@@ -1,0 +1,230 @@
+"""The embedded AWS emulator: moto's server in this process, plus the three hooks it needs.
+
+1. Lambda runs in-process: moto would start a Docker container; we import the deployed
+   function's own code (extracted from its uploaded asset) and call its handler with the
+   function's environment. The same hook serves API Gateway, `lambda:Invoke`, stream event
+   source mappings and Scheduler targets.
+2. Every SNS publish is captured in an outbox (SMS, topic messages and their subscribers).
+3. The clock the functions read is moved by the local cloud, never by the wall.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import logging
+import os
+import threading
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ACCOUNT = "123456789012"
+REGION = "ap-southeast-1"
+TASK_ROOT = "/var/task"
+PER_FUNCTION_ENV = {"POWERTOOLS_SERVICE_NAME"}  # everything else is the same for the whole stack
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+class FunctionRunner:
+    """Imports each deployed function once, from its own code, and calls its handler."""
+
+    def __init__(self, work_dir: Path, log_file: Path) -> None:
+        self.work_dir = work_dir
+        self.log_file = log_file
+        self._modules: dict[str, ModuleType] = {}
+        self._import_lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._log_handle: Any = None
+        self.invocations: list[tuple[str, bool]] = []
+
+    @property
+    def _log(self) -> Any:
+        if self._log_handle is None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            self._log_handle = self.log_file.open("a", encoding="utf-8", buffering=1)
+        return self._log_handle
+
+    def _load(self, fn: Any) -> ModuleType:
+        key = f"{fn.function_name}:{fn.code_sha_256}"
+        with self._import_lock:
+            if key in self._modules:
+                return self._modules[key]
+            code_dir = self.work_dir / fn.function_name / fn.code_sha_256[:16].replace("/", "_")
+            if not code_dir.exists():
+                with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as z:
+                    z.extractall(code_dir)
+            env = {k: str(v).replace(TASK_ROOT, str(code_dir)) for k, v in (fn.environment_vars or {}).items()}
+            shared = {k: v for k, v in env.items() if k not in PER_FUNCTION_ENV}
+            os.environ.update(shared)
+            saved = {k: os.environ.get(k) for k in PER_FUNCTION_ENV}
+            os.environ.update({k: env[k] for k in PER_FUNCTION_ENV if k in env})
+            module_file, _, _attr = fn.handler.rpartition(".")
+            spec = importlib.util.spec_from_file_location(
+                f"local_fn_{fn.function_name.replace('-', '_')}", code_dir / f"{module_file.replace('.', '/')}.py"
+            )
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            try:
+                with redirect_stdout(self._log):  # the function's loggers write to its log file, like CloudWatch
+                    spec.loader.exec_module(module)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+            self._modules[key] = module
+            self._locks.setdefault(fn.function_name, threading.Lock())
+            return module
+
+    def invoke(self, fn: Any, event: Any) -> tuple[str, bool, str]:
+        module = self._load(fn)
+        handler: Callable[[Any, Any], Any] = getattr(module, fn.handler.rpartition(".")[2])
+        payload = json.loads(event) if isinstance(event, str | bytes) and event else (event or {})
+        context = LambdaContext(fn.function_name, fn.function_arn, int(fn.memory_size or 512))
+        with self._locks[fn.function_name]:  # one instance per function, as a cold account would have
+            try:
+                result = handler(payload, context)
+            except Exception as exc:  # the Lambda runtime's own error shape
+                self._log.write(json.dumps({"function": fn.function_name, "error": repr(exc)}) + "\n")
+                self.invocations.append((fn.function_name, False))
+                body = {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "stackTrace": traceback.format_tb(exc.__traceback__),
+                }
+                return json.dumps(body), True, ""
+        self.invocations.append((fn.function_name, True))
+        return json.dumps(result, default=str), False, ""
+
+
+@dataclass
+class Sent:
+    at: str
+    to: str  # unit id, phone number or topic name
+    topic: str | None
+    phone: str | None
+    subject: str | None
+    message: str
+    attributes: dict[str, str]
+
+    def matches(self, who: str | None) -> bool:
+        return who is None or who in (self.to, self.topic, self.phone) or (self.topic or "").endswith(f":{who}")
+
+
+class Outbox:
+    """Every notification the stack sent, in order (SPEC §11 `/_local/outbox`)."""
+
+    def __init__(self, clock: Callable[[], str], unit_topic_prefix: str = "") -> None:
+        self.clock = clock
+        self.unit_topic_prefix = unit_topic_prefix
+        self.sent: list[Sent] = []
+        self._lock = threading.Lock()
+
+    def record(self, message: str, arn: str | None, phone: str | None, subject: str | None, attrs: Any) -> None:
+        topic = arn.rsplit(":", 1)[-1] if arn else None
+        to = phone or topic or ""
+        if topic and self.unit_topic_prefix and topic.startswith(self.unit_topic_prefix):
+            to = topic[len(self.unit_topic_prefix) :]
+        values = {k: str(v.get("Value", v.get("StringValue", ""))) for k, v in (attrs or {}).items()}
+        with self._lock:
+            self.sent.append(Sent(self.clock(), to, topic, phone, subject, message, values))
+
+    def query(self, to: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [s.__dict__ for s in self.sent if s.matches(to)]
+
+
+class Emulator:
+    """moto's server on a loopback port, with the hooks above installed."""
+
+    def __init__(self, state_dir: Path, clock: Callable[[], str]) -> None:
+        self.state_dir = state_dir
+        self.runner = FunctionRunner(state_dir / "functions", state_dir / "functions.log")
+        self.outbox = Outbox(clock)
+        self.server: Any = None
+        self.endpoint = ""
+
+    def start(self, port: int = 0) -> str:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._install_hooks()
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        host, bound = self.server.get_host_and_port()
+        self.endpoint = f"http://{host}:{bound}"
+        os.environ.update(
+            AWS_ENDPOINT_URL=self.endpoint,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator accepts any credential
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+            CDK_DEFAULT_ACCOUNT=ACCOUNT,
+            CDK_DEFAULT_REGION=REGION,
+        )
+        return self.endpoint
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def _install_hooks(self) -> None:
+        from moto.awslambda.models import LambdaFunction
+        from moto.sns.models import SNSBackend
+
+        runner, outbox = self.runner, self.outbox
+
+        def invoke_in_process(fn: Any, event: Any = None) -> tuple[str, bool, str]:
+            return runner.invoke(fn, event)
+
+        original_publish = SNSBackend.publish
+
+        def publish(backend: Any, message: str, arn: str | None, phone_number: str | None = None, **kw: Any) -> str:
+            message_id: str = original_publish(backend, message, arn, phone_number=phone_number, **kw)
+            outbox.record(message, arn, phone_number, kw.get("subject"), kw.get("message_attributes"))
+            return message_id
+
+        LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+        SNSBackend.publish = publish  # type: ignore[method-assign,assignment]
+        _mend_moto()
+
+
+def _mend_moto() -> None:
+    """Bugs of the emulator that a real deploy does not have; each fixed where it is, not in the template."""
+    from moto.kms.models import KmsBackend
+
+    create_key = KmsBackend.create_key
+    if getattr(create_key, "mended", False):
+        return
+
+    def create_key_with_cfn_tags(backend: Any, *args: Any, **kw: Any) -> Any:
+        # CloudFormation passes Tags as Key/Value; moto's KMS tagger expects TagKey/TagValue.
+        tags = kw.get("tags") or []
+        kw["tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags]
+        return create_key(backend, *args, **kw)
+
+    create_key_with_cfn_tags.mended = True  # type: ignore[attr-defined]
+    KmsBackend.create_key = create_key_with_cfn_tags  # type: ignore[method-assign]

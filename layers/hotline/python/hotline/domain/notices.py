@@ -1,0 +1,123 @@
+"""Which transitions tell whom (R-DSP-13, R-TMR-1/2): one table from event to notices.
+
+Pure: given an event and the ticket it belongs to, name the units to notify and the text.
+Delivery (SNS topic per unit, or a city's own SMS provider) is the notifier's business.
+Texts carry the ticket id, the unit's deadline and the reason, never citizen data (R-SEC-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from hotline.config.schema import CityConfig
+from hotline.domain.models import Event, Ticket
+
+
+@dataclass(frozen=True)
+class Notice:
+    unit_id: str
+    kind: str  # message attribute `kind`, for subscription filter policies
+    subject: str
+    text: str
+    ticket_id: str
+
+
+Recipients = Callable[[CityConfig, Ticket, Event], list[str]]
+
+
+def _lead(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
+    return [t.lead_unit] if t.lead_unit else []
+
+
+def _lead_and_assist(c: CityConfig, t: Ticket, e: Event) -> list[str]:
+    return _lead(c, t, e) + list(t.assist_units)
+
+
+def _ladder(c: CityConfig, t: Ticket, e: Event) -> list[str]:
+    """R-TMR-2: the ladder names a role; the unit tree says who holds it for this order."""
+    rung = str(e.detail.get("notify") or "unit_head")
+    units = {u.id: u for u in c.units}
+    lead = units.get(t.lead_unit or "")
+    if lead is None:
+        return []
+    if rung == "unit_head":
+        return [lead.id]
+    if rung == "parent_unit":
+        return [lead.parent or lead.id]
+    if rung == "district_leadership":
+        district = t.location.district or lead.district
+        found = [u.id for u in c.units if u.kind == "district" and u.district == district]
+        return found[:1] or [lead.parent or lead.id]
+    return [u.id for u in c.units if u.kind == "government"][:1] or [lead.id]
+
+
+def _deadline(c: CityConfig, t: Ticket) -> str:
+    """The unit's next deadline in the city's own time, as staff read it."""
+    d, tz = t.deadlines, ZoneInfo(c.timezone)
+    if t.signed_at is None and d.sign_by:
+        return f"签收时限 {d.sign_by.astimezone(tz):%Y-%m-%d %H:%M}"
+    return f"办结时限 {d.reply_by.astimezone(tz):%Y-%m-%d %H:%M}" if d.reply_by else ""
+
+
+# (action, outcome or None for any) -> kind, recipients, subject, text template
+_TABLE: dict[tuple[str, str | None], tuple[str, Recipients, str, str]] = {
+    ("dispatch", None): ("dispatched", _lead_and_assist, "新工单 {id}", "新派工单 {id}（{category}），请按时签收。"),
+    ("decide_return", "approved_redispatch"): (
+        "dispatched",
+        _lead_and_assist,
+        "新工单 {id}",
+        "退回后改派工单 {id}（{category}），请按时签收。",
+    ),
+    ("decide_return", "rejected_signed"): (
+        "return_rejected",
+        _lead,
+        "退单未通过 {id}",
+        "{id} 退回申请未通过：{reason}",
+    ),
+    ("decide_return", "rejected_unsigned"): (
+        "return_rejected",
+        _lead,
+        "退单未通过 {id}",
+        "{id} 退回申请未通过：{reason}。",
+    ),
+    ("decide_extension", "approved"): ("extension_approved", _lead, "延期已批准 {id}", "{id} 延期已批准。"),
+    ("decide_extension", "rejected"): ("extension_rejected", _lead, "延期未批准 {id}", "{id} 延期未批准：{reason}"),
+    ("decide_termination", "approved"): ("terminated", _lead, "终止已批准 {id}", "{id} 终止办理已批准。"),
+    ("decide_termination", "rejected"): ("termination_rejected", _lead, "终止未批准 {id}", "{id} 终止未批准：{reason}"),
+    ("record_callback", "rehandle"): ("rehandle", _lead, "重办工单 {id}", "{id} 回访不满意，经审核需重新办理。"),
+    ("decide_exemption", None): ("exemption_decided", _lead, "免责申请结果 {id}", "{id} 免责申请已处理：{reason}"),
+    ("remind", None): ("reminder", _lead, "即将到期 {id}", "{id} 即将到期，请抓紧办理。"),
+    ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "{id} 已超过办理时限，已列入督办。"),
+    ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{id} 超期未办结，督办升级至第 {level} 级。"),
+    ("supervise", None): ("supervised", _lead, "督办 {id}", "{id} 被列入第 {level} 级督办：{note}"),
+}
+
+
+_WITH_DEADLINE = {"dispatched", "return_rejected", "extension_approved", "rehandle", "reminder"}
+
+
+def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice]:
+    entry = _TABLE.get((event.action, str(event.detail.get("outcome")))) or _TABLE.get((event.action, None))
+    if entry is None:
+        return []
+    kind, recipients, subject, text = entry
+    fields = {
+        "id": ticket.ticket_id,
+        "category": next((c.name for c in config.categories if c.code == ticket.category), "未分类"),
+        "reason": event.detail.get("reason") or "",
+        "level": event.detail.get("level") or ticket.supervision_level,
+        "note": event.detail.get("note") or "",
+    }
+    due = _deadline(config, ticket) if kind in _WITH_DEADLINE else ""
+    seen: list[str] = []
+    for unit in recipients(config, ticket, event):
+        if unit not in seen:
+            seen.append(unit)
+    return [
+        Notice(
+            unit, kind, subject.format(**fields), " ".join(filter(None, [text.format(**fields), due])), ticket.ticket_id
+        )
+        for unit in seen
+    ]

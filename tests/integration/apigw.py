@@ -1,0 +1,78 @@
+"""Calls the real handlers with the proxy events API Gateway would send them.
+
+Channels are identified by API key, staff by verified JWT claims; here the claims are built
+directly, as the Cognito authorizer would pass them after checking the token.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py wires them
+    ("GET", "catalog"): "intake",
+    ("POST", "requests"): "intake",
+    ("GET", "requests"): "intake",
+    ("GET", "tickets"): "dispatch",
+    ("POST", "tickets"): "dispatch",
+    ("GET", "units"): "dispatch",
+}
+
+
+@dataclass
+class Context:
+    function_name: str = "local"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
+    aws_request_id: str = "local"
+
+
+def _function(verb: str, path: str) -> str:
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    if verb == "POST" and parts[0] == "requests" and parts[-1] == "rating":
+        return "callback"
+    return ROUTES[(verb, parts[0])]
+
+
+def call(
+    verb: str,
+    path: str,
+    body: Any = None,
+    *,
+    claims: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    handler = importlib.import_module(f"functions.{_function(verb, path)}.handler").handler
+    event = {
+        "httpMethod": verb,
+        "path": path,
+        "resource": path,
+        "headers": {"content-type": "application/json", **(headers or {})},
+        "multiValueHeaders": {},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": None,
+        "body": body if isinstance(body, str) or body is None else json.dumps(body, ensure_ascii=False),
+        "isBase64Encoded": False,
+        "requestContext": {
+            "requestId": uuid.uuid4().hex,
+            "stage": "v1",
+            "httpMethod": verb,
+            "path": path,
+            "authorizer": {"claims": claims} if claims else None,
+            "identity": {},
+        },
+    }
+    out = handler(event, Context())
+    return out["statusCode"], json.loads(out["body"]) if out.get("body") else {}
+
+
+def staff(role: str, unit_id: str | None = None) -> dict[str, Any]:
+    claims: dict[str, Any] = {"cognito:groups": [role], "cognito:username": f"{role}-01"}
+    if unit_id:
+        claims["custom:unit_id"] = unit_id
+    return claims
