@@ -10,11 +10,12 @@ export TZ := UTC
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck unit integration infra synth deploy bench layer clean help
+.PHONY: run demo test lint typecheck unit integration infra local synth deploy bench layer clean help
 
 help:
 	@echo "make run            run a city's hotline locally (CITY=$(CITY))"
-	@echo "make test           the whole suite: lint, types, unit, integration, infra"
+	@echo "make demo           the local cloud plays a scripted day and prints it (CITY=$(CITY))"
+	@echo "make test           the whole suite: lint, types, unit, integration, infra, local cloud"
 	@echo "make synth CITY=x   synthesize one city's stack into cdk.out/"
 	@echo "make deploy CITY=x  deploy one city to your AWS account (cdk deploy -c city=x)"
 	@echo "make bench          benchmarks (never part of make test)"
@@ -55,7 +56,7 @@ infra: $(VENV_STAMP) $(LAYER_STAMP)
 	$(PY) -m pytest tests/infra -q -n 2
 
 test: lint typecheck $(LAYER_STAMP)
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 synth: $(VENV_STAMP) $(LAYER_STAMP)
 	CDK_CONTEXT_JSON='{"city": "$(CITY)"}' CDK_OUTDIR=cdk.out $(PY) -m infra.app
@@ -64,8 +65,14 @@ synth: $(VENV_STAMP) $(LAYER_STAMP)
 deploy: $(VENV_STAMP) $(LAYER_STAMP)
 	npx --yes $(CDK_CLI) deploy -c city=$(CITY) -c stage=$${STAGE:-prod} --require-approval broadening
 
-run: $(VENV_STAMP)
+run: $(VENV_STAMP) $(LAYER_STAMP)
 	$(PY) -m hotline_local.run --city $(CITY)
+
+demo: $(VENV_STAMP) $(LAYER_STAMP)
+	$(PY) -m hotline_local.run --city $(CITY) --demo
+
+local: $(VENV_STAMP) $(LAYER_STAMP)
+	$(PY) -m pytest tests/local -q
 
 bench: $(VENV_STAMP)
 	$(PY) -m bench.run

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hotline_local import deploy
+from hotline_local import deploy, openapi
 from hotline_local.clock import Clock
 from hotline_local.emulator import REGION, Emulator
 from hotline_local.gateway import DeployedApi, Gateway
@@ -75,7 +75,9 @@ class LocalCloud:
             "emulator": endpoint,
             **tokens,
         }
-        self.info_file.write_text(json.dumps(self.info, ensure_ascii=False, indent=2), encoding="utf-8")
+        partial = self.info_file.with_suffix(".partial")
+        partial.write_text(json.dumps(self.info, ensure_ascii=False, indent=2), encoding="utf-8")
+        partial.replace(self.info_file)  # readers never see half a file
         return self.info
 
     def _identities(self) -> dict[str, Any]:
@@ -105,8 +107,15 @@ class LocalCloud:
         rest = next(
             a for a in boto3.client("apigateway").get_rest_apis()["items"] if a["name"] == f"hotline-{self.city}"
         )
-        self.gateway = Gateway(DeployedApi(rest["id"]), self.staff, self.clock, self.emulator.outbox, {})
+        api = DeployedApi(rest["id"])
+        self.gateway = Gateway(api, self.staff, self.clock, self.emulator.outbox, {})
         self.port = self.gateway.serve(self.port)
+        # Warm every API function (as provisioned concurrency would) and document their routes.
+        modules = [self.emulator.runner.load(arn) for arn in sorted({m.function_arn for m in api.methods})]
+        staff_paths = {m.resource for m in api.methods if m.authorization != "NONE"}
+        self.gateway.extras["openapi"] = openapi.document(
+            self.city, f"http://127.0.0.1:{self.port}", [m.app for m in modules if hasattr(m, "app")], staff_paths
+        )
 
     def _ticker(self) -> None:
         while not self._stop.wait(TICK_SECONDS):

@@ -98,6 +98,12 @@ class FunctionRunner:
             self._locks.setdefault(fn.function_name, threading.Lock())
             return module
 
+    def load(self, function_arn: str) -> ModuleType:
+        """The deployed function's handler module, imported as its first invocation would."""
+        from moto.awslambda.models import lambda_backends
+
+        return self._load(lambda_backends[ACCOUNT][REGION].get_function(function_arn))
+
     def invoke(self, fn: Any, event: Any) -> tuple[str, bool, str]:
         module = self._load(fn)
         handler: Callable[[Any, Any], Any] = getattr(module, fn.handler.rpartition(".")[2])
