@@ -53,6 +53,7 @@ class LocalCloud:
         self.info_file.unlink(missing_ok=True)
         (self.state_dir / "functions.log").unlink(missing_ok=True)
         warnings.filterwarnings("ignore", message="Tried to parse AWS::")
+        warnings.filterwarnings("ignore", message="No application metrics")  # an invocation that counted nothing
         logging.getLogger("moto").setLevel(logging.ERROR)
         stack = f"Hotline-{self.city}"
         assembly = self._step(1, f"synthesizing {stack} (cached when nothing changed)",
@@ -66,7 +67,7 @@ class LocalCloud:
 
         self._step(3, f"deploying {stack} into the emulator", deploy_stack)
         tokens = self._step(4, "enrolling staff and unit identities", self._identities)
-        self._step(5, f"opening the API on 127.0.0.1:{self.port}", lambda: self._open_api(tokens))
+        self._step(5, "opening the API", lambda: self._open_api(tokens))
         threading.Thread(target=self._ticker, daemon=True, name="clock-ticker").start()
         self.info = {
             "api": f"http://127.0.0.1:{self.port}",

@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import sys
 import threading
 import traceback
 import uuid
@@ -44,6 +45,24 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 60_000
+
+
+class _RoutedStdout(io.TextIOBase):
+    """stdout that sends what a function prints (EMF metrics, logs) to the functions' log, like
+    CloudWatch would, and everything else to the terminal; per thread, so invocations may overlap."""
+
+    def __init__(self, terminal: Any) -> None:
+        self.terminal = terminal
+        self.local = threading.local()
+
+    def _target(self) -> Any:
+        return getattr(self.local, "target", None) or self.terminal
+
+    def write(self, text: str) -> int:
+        return int(self._target().write(text))
+
+    def flush(self) -> None:
+        self._target().flush()
 
 
 class FunctionRunner:
@@ -109,7 +128,10 @@ class FunctionRunner:
         handler: Callable[[Any, Any], Any] = getattr(module, fn.handler.rpartition(".")[2])
         payload = json.loads(event) if isinstance(event, str | bytes) and event else (event or {})
         context = LambdaContext(fn.function_name, fn.function_arn, int(fn.memory_size or 512))
+        routed = sys.stdout if isinstance(sys.stdout, _RoutedStdout) else None
         with self._locks[fn.function_name]:  # one instance per function, as a cold account would have
+            if routed is not None:
+                routed.local.target = self._log
             try:
                 result = handler(payload, context)
             except Exception as exc:  # the Lambda runtime's own error shape
@@ -121,6 +143,9 @@ class FunctionRunner:
                     "stackTrace": traceback.format_tb(exc.__traceback__),
                 }
                 return json.dumps(body), True, ""
+            finally:
+                if routed is not None:
+                    routed.local.target = None
         self.invocations.append((fn.function_name, True))
         return json.dumps(result, default=str), False, ""
 
@@ -213,6 +238,8 @@ class Emulator:
             outbox.record(message, arn, phone_number, kw.get("subject"), kw.get("message_attributes"))
             return message_id
 
+        if not isinstance(sys.stdout, _RoutedStdout):
+            sys.stdout = _RoutedStdout(sys.stdout)
         LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
         SNSBackend.publish = publish  # type: ignore[method-assign,assignment]
         _mend_moto()
