@@ -135,7 +135,10 @@ class FunctionRunner:
             try:
                 result = handler(payload, context)
             except Exception as exc:  # the Lambda runtime's own error shape
-                self._log.write(json.dumps({"function": fn.function_name, "error": repr(exc)}) + "\n")
+                causes = [repr(c) for c in getattr(exc, "child_exceptions", [])]
+                trace = "".join(traceback.format_exception(exc))
+                self._log.write(json.dumps({"function": fn.function_name, "error": repr(exc), "causes": causes,
+                                            "trace": trace}, default=str) + "\n")  # fmt: skip
                 self.invocations.append((fn.function_name, False))
                 body = {
                     "errorMessage": str(exc),

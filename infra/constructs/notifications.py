@@ -7,12 +7,11 @@ from aws_cdk import aws_dynamodb as ddb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
+from infra.constructs import streams
 from infra.constructs.nag import ack
 
 
@@ -34,33 +33,16 @@ class Notifications(Construct):
 
     def feed_from(self, table: ddb.ITable, fn: lambda_.Function) -> None:
         """The table's stream drives `fn`; failed batches are split, retried, then parked (R-OPS-2)."""
-        self.dead_letters = sqs.Queue(
+        self.dead_letters = streams.feed(
             self,
-            "NotifyDlq",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self.key,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
-        ack(self.dead_letters, "AwsSolutions-SQS3", "This queue is itself the dead-letter queue of the notifier")
-        fn.add_event_source(
-            sources.DynamoEventSource(
-                table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=50,
-                bisect_batch_on_error=True,
-                retry_attempts=5,
-                report_batch_item_failures=True,
-                on_failure=sources.SqsDlq(self.dead_letters),
-                filters=[
-                    lambda_.FilterCriteria.filter(
-                        {
-                            "eventName": lambda_.FilterRule.is_equal("INSERT"),
-                            "dynamodb": {"Keys": {"sk": {"S": lambda_.FilterRule.begins_with("EVENT#")}}},
-                        }
-                    )
-                ],
-            )
+            "Notify",
+            table,
+            fn,
+            self.key,
+            {
+                "eventName": lambda_.FilterRule.is_equal("INSERT"),
+                "dynamodb": {"Keys": {"sk": {"S": lambda_.FilterRule.begins_with("EVENT#")}}},
+            },
         )
         fn.add_to_role_policy(
             iam.PolicyStatement(

@@ -13,6 +13,7 @@ from infra.constructs.functions import FunctionFactory
 from infra.constructs.nag import ack
 from infra.constructs.notifications import Notifications
 from infra.constructs.storage import Storage
+from infra.constructs.timers import Timers
 
 
 class HotlineStack(cdk.Stack):
@@ -47,9 +48,11 @@ class HotlineStack(cdk.Stack):
         callback = make("callback", description="Citizen ratings and callbacks (SPEC §5)")
         notify = make("notify", description="Ticket events → notices to units (R-DSP-13)", timeout_s=60)
         self.notifications.feed_from(s.tickets, notify)
+        planner = make("schedule", description="Keeps each order's Scheduler timers equal to its deadlines (R-TMR-1)")
+        self.timers = Timers(self, "Timers", config=config, table=s.tickets, key=s.key, fire=timers, planner=planner)
 
-        for fn in (intake, dispatch, timers, callback, notify):
-            if fn is notify:
+        for fn in (intake, dispatch, timers, callback, notify, planner):
+            if fn in (notify, planner):
                 s.tickets.grant_read_data(fn)  # it reads the ticket an event belongs to, nothing more
             else:
                 s.tickets.grant_read_write_data(fn)

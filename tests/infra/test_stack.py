@@ -115,7 +115,7 @@ def test_one_sns_topic_per_unit_plus_ops_and_citizen_sms(synthesized, city):
 
 def test_one_function_factory_shape_for_every_function(synthesized):
     fns = template(synthesized, "heze").find_resources("AWS::Lambda::Function")
-    assert len(fns) == 5  # intake, dispatch, timers, callback, notify
+    assert len(fns) == 6  # intake, dispatch, timers, callback, notify, schedule
     for fn in fns.values():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.14"
@@ -213,3 +213,18 @@ def test_gateway_refusals_use_the_contract_error_shape(synthesized):
                 "ResponseTemplates": {"application/json": Match.string_like_regexp('"error"')},
             },
         )
+
+
+def test_timers_have_one_schedule_group_a_scheduler_role_and_a_planner_fed_by_ticket_records(synthesized):
+    """R-TMR-1: one schedule group per city; Scheduler may only invoke the timers function."""
+    t = template(synthesized, "weixi")
+    t.has_resource_properties("AWS::Scheduler::ScheduleGroup", {"Name": "hotline-weixi"})
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        {"AssumeRolePolicyDocument": Match.object_like({"Statement": [Match.object_like(
+            {"Principal": {"Service": "scheduler.amazonaws.com"}})]})},
+    )  # fmt: skip
+    t.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"FilterCriteria": {"Filters": [{"Pattern": Match.string_like_regexp('"META"')}]}},
+    )

@@ -166,3 +166,27 @@ def test_the_openapi_document_lists_every_contract_route(hotline):
     for path in ("/catalog", "/requests", "/requests/{request_id}", "/requests/{request_id}/rating",
                  "/tickets/{ticket_id}", "/tickets/{ticket_id}/actions", "/units/{unit_id}/tickets"):  # fmt: skip
         assert path in doc["paths"], path
+
+
+def test_a_missed_sign_deadline_marks_the_order_overdue_escalates_and_tells_each_level(hotline):
+    """R-TMR-1/2 on the local cloud: the stack's own timers, fired by moving the clock past them."""
+    filed = hotline.file(**WATER_IN_HEPING)
+    tid, unit = filed["tickets"][0]["ticket_id"], filed["tickets"][0]["lead_unit"]
+    fired = hotline.advance("P6D")["fired"]
+    mine = [f for f in fired if f["name"].startswith(f"{tid}.sign.")]
+    assert [f["result"]["applied"] for f in mine] == [True] * len(mine)
+    ticket = hotline.get(f"/tickets/{tid}", hotline.staff("supervisor")).json()
+    assert ticket["overdue"] is True and ticket["supervision_level"] >= 2
+    actions = [e["action"] for e in ticket["events"]]
+    assert actions.index("remind") < actions.index("mark_overdue") < actions.index("escalate")
+    kinds = [m["attributes"]["kind"] for m in hotline.outbox() if m["attributes"].get("ticket_id") == tid]
+    assert {"reminder", "overdue", "escalated"} <= set(kinds)
+    assert any(m["to"] == unit and m["attributes"]["kind"] == "overdue" for m in hotline.outbox(unit))
+
+
+def test_signing_in_time_leaves_no_sign_timer_to_fire(hotline):
+    filed = hotline.file(**WATER_IN_HEPING)
+    tid, unit = filed["tickets"][0]["ticket_id"], filed["tickets"][0]["lead_unit"]
+    assert hotline.act(tid, hotline.unit(unit), "sign").status_code == 200
+    fired = hotline.advance("P3D")["fired"]
+    assert not [f for f in fired if f["name"].startswith(f"{tid}.sign.")]

@@ -116,6 +116,13 @@ class TicketRepository:
             return [from_item(i) for i in items]
 
 
+def ticket_from_stream(image: dict[str, Any]) -> Ticket | None:
+    """The ticket a stream record's image holds, or None for an event item (DynamoDB JSON in)."""
+    if image.get("sk", {}).get("S") != META:
+        return None
+    return from_item(TicketItem.from_raw_data(image))
+
+
 def event_from_stream(image: dict[str, Any]) -> Event | None:
     """The event a stream record's NewImage holds, or None for a ticket item (DynamoDB JSON in)."""
     if not image.get("sk", {}).get("S", "").startswith("EVENT#"):

@@ -453,25 +453,28 @@ def _supervise(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     return {"level": c.payload.level, "note": c.payload.note}
 
 
-def _timer_current(t: Ticket, version: int) -> None:
+def _timer_current(t: Ticket, version: int, deadline: str | None = None) -> None:
+    """R-TMR-4: a fire for a moved deadline, or for one already met, changes nothing."""
     if version != t.deadline_version:
         raise IllegalTransition("stale_timer", f"deadline version {version} was superseded by {t.deadline_version}")
+    if deadline is not None and getattr(t.deadlines, f"{deadline}_by") is None:
+        raise IllegalTransition("stale_timer", f"the {deadline} deadline is no longer pending")
 
 
 def _remind(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
-    _timer_current(t, c.payload.deadline_version)
+    _timer_current(t, c.payload.deadline_version, c.payload.deadline)
     return {"deadline": c.payload.deadline}
 
 
 def _mark_overdue(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
-    _timer_current(t, c.payload.deadline_version)
+    _timer_current(t, c.payload.deadline_version, c.payload.deadline)
     t.overdue = True
     t.supervision_level = max(t.supervision_level, 1)  # R-TMR-2: supervision opens at level 1
     return {"deadline": c.payload.deadline, "supervision_level": t.supervision_level}
 
 
 def _escalate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
-    _timer_current(t, c.payload.deadline_version)
+    _timer_current(t, c.payload.deadline_version, c.payload.deadline)
     ladder = lc.config.supervision.ladder
     if c.payload.level != t.supervision_level + 1 or c.payload.level > len(ladder):
         raise IllegalTransition("stale_timer", f"level {c.payload.level} does not follow level {t.supervision_level}")

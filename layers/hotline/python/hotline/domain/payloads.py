@@ -134,16 +134,20 @@ class Supervise(Payload):
     note: str = Reason
 
 
+Deadline = Literal["sign", "return", "assist", "reply", "callback", "dispatch"]
+
+
 class TimerFire(Payload):
     """A timer's fire carries the deadline version it was set for (R-TMR-4)."""
 
-    deadline: Literal["sign", "return", "assist", "reply", "callback", "dispatch"]
+    deadline: Deadline
     deadline_version: int = Field(ge=0)
 
 
 class Escalate(Payload):
     level: int = Field(ge=2, le=9)
     deadline_version: int = Field(ge=0)
+    deadline: Deadline | None = None
 
 
 class Archive(Payload):

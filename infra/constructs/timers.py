@@ -1,0 +1,82 @@
+"""Timers (R-TMR-1..4): one Scheduler group per city, a role that may only invoke the timers
+function, a dead-letter queue for fires that exhaust their retries, and the function that keeps
+each order's schedules equal to what it needs, fed by the ticket table's stream."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as ddb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from constructs import Construct
+
+from hotline.config.schema import CityConfig
+from infra.constructs import streams
+from infra.constructs.nag import ack
+
+
+class Timers(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: CityConfig,
+        table: ddb.ITable,
+        key: kms.IKey,
+        fire: lambda_.Function,
+        planner: lambda_.Function,
+    ) -> None:
+        super().__init__(scope, id)
+        self.group = scheduler.CfnScheduleGroup(self, "Group", name=f"hotline-{config.city}")
+        self.dead_letters = streams.dead_letter_queue(self, "FireDlq", key)
+        role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}},
+            ),
+            description="EventBridge Scheduler: invoke the timers function, park what fails",
+        )
+        fire.grant_invoke(role)
+        self.dead_letters.grant_send_messages(role)
+        for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
+            ack(role, f"AwsSolutions-IAM5[Action::{action}]", "CDK's grant to write the encrypted dead-letter queue")
+        fn_arn = cdk.Stack.of(self).get_logical_id(fire.node.default_child)  # type: ignore[arg-type]
+        ack(role, f"AwsSolutions-IAM5[Resource::<{fn_arn}.Arn>:*]", "CDK's grant_invoke covers the function's versions")
+
+        for name, value in {
+            "SCHEDULE_GROUP": self.group.name or "",
+            "TIMERS_FUNCTION_ARN": fire.function_arn,
+            "SCHEDULER_ROLE_ARN": role.role_arn,
+            "TIMERS_DLQ_ARN": self.dead_letters.queue_arn,
+        }.items():
+            planner.add_environment(name, value)
+        schedules = cdk.Fn.sub(  # pseudo parameters, not the synth environment: the ack names this exact string
+            "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/" + f"{self.group.name}/*"
+        )
+        planner.add_to_role_policy(
+            iam.PolicyStatement(actions=["scheduler:CreateSchedule", "scheduler:DeleteSchedule"], resources=[schedules])
+        )
+        planner.add_to_role_policy(iam.PolicyStatement(actions=["scheduler:ListSchedules"], resources=["*"]))
+        planner.add_to_role_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[role.role_arn]))
+        assert planner.role is not None
+        ack(
+            planner.role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{self.group.name}/*]",
+            "Schedules are created per order at run time; scoped to this city's own schedule group",
+        )
+        ack(
+            planner.role, "AwsSolutions-IAM5[Resource::*]", "scheduler:ListSchedules supports no resource-level scoping"
+        )
+        self.parked = streams.feed(
+            self,
+            "Plan",
+            table,
+            planner,
+            key,
+            {"dynamodb": {"Keys": {"sk": {"S": lambda_.FilterRule.is_equal("META")}}}},
+        )

@@ -1,0 +1,56 @@
+"""Which timers an order needs now (R-TMR-1/2/4): pure, from the ticket's state and the city's rules.
+
+For each pending deadline: reminders (at fractions of the span and at fixed leads before it),
+the overdue mark at the deadline, then one escalation per further rung of the city's ladder, each
+after the previous rung's own time limit. Every timer carries the deadline version; its name
+carries it too, so a moved deadline means new names and the old schedules are simply deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from hotline.domain.models import OPEN, Status, Ticket
+from hotline.domain.sla import SlaPolicy
+
+WATCHED = {"sign": {Status.dispatched}, "reply": {Status.dispatched, Status.in_progress, Status.rehandling}}
+
+
+@dataclass(frozen=True)
+class Timer:
+    name: str  # the schedule's name: unique per ticket, deadline, version and step (≤ 64 chars)
+    at: datetime
+    fire: dict[str, Any]  # the timers function's input
+
+
+def prefix(ticket_id: str) -> str:
+    return f"{ticket_id}."
+
+
+def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
+    if t.status not in OPEN:
+        return []
+    out: list[Timer] = []
+    v = t.deadline_version
+    start = t.dispatched_at or t.created_at
+    reminders, ladder = policy.config.reminders, policy.config.supervision.ladder
+    for deadline, statuses in WATCHED.items():
+        due: datetime | None = getattr(t.deadlines, f"{deadline}_by")
+        if due is None or t.status not in statuses:
+            continue
+        base = {"ticket_id": t.ticket_id, "deadline": deadline, "deadline_version": v}
+
+        def timer(step: str, at: datetime, action: str, **extra: Any) -> Timer:
+            return Timer(f"{prefix(t.ticket_id)}{deadline}.v{v}.{step}", at, {**base, "action": action, **extra})  # noqa: B023
+
+        moments = {start + (due - start) * f for f in reminders.at_fractions}
+        moments |= {due - timedelta(hours=b.hours) for b in reminders.before if b.hours is not None}
+        out += [timer(f"r{i}", at, "remind") for i, at in enumerate(sorted(m for m in moments if start < m < due))]
+        out.append(timer("overdue", due, "mark_overdue"))
+        at = due
+        for rung in ladder[:-1]:  # level 1 opens at the deadline; each next level after its time limit
+            at = policy.add(at, rung.deadline, always_on=policy.is_always_on(t.category))
+            out.append(timer(f"l{rung.level + 1}", at, "escalate", level=rung.level + 1))
+    return out

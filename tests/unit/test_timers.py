@@ -1,0 +1,79 @@
+"""Which timers an order needs (R-TMR-1/2/4), from its state and the city's rules."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+
+from hotline.domain.errors import IllegalTransition
+from hotline.domain.models import SYSTEM
+from hotline.domain.timers import timers_for
+from tests.conftest import cst
+from tests.unit.factories import REVIEWER, Desk
+
+
+def _dispatched(city: str = "tianjin") -> Desk:
+    desk = Desk(city)
+    desk.file(cst(2026, 11, 2, 10), category="water")
+    desk.dispatch(cst(2026, 11, 2, 10, 5))
+    return desk
+
+
+def _by_name(desk: Desk) -> dict[str, object]:
+    return {t.name.split(".", 1)[1]: t for t in timers_for(desk.lc.policy, desk.t)}
+
+
+def test_a_dispatched_order_gets_reminders_overdue_and_every_ladder_rung_for_sign_and_reply():
+    """R-TMR-1/2 (Tianjin Art.24): reminders before, overdue at, then one escalation per rung."""
+    desk = _dispatched()
+    timers = _by_name(desk)
+    v = desk.t.deadline_version
+    ladder = desk.config.supervision.ladder
+    for deadline in ("sign", "reply"):
+        due = getattr(desk.t.deadlines, f"{deadline}_by")
+        overdue = timers[f"{deadline}.v{v}.overdue"]
+        assert overdue.at == due and overdue.fire["action"] == "mark_overdue"
+        reminders = [t for k, t in timers.items() if k.startswith(f"{deadline}.v{v}.r")]
+        assert reminders and all(desk.t.dispatched_at < r.at < due for r in reminders)
+        rungs = [timers[f"{deadline}.v{v}.l{level}"] for level in range(2, len(ladder) + 1)]
+        assert [r.fire["level"] for r in rungs] == list(range(2, len(ladder) + 1))
+        assert rungs[0].at == desk.lc.policy.add(due, ladder[0].deadline)
+        assert all(a.at < b.at for a, b in pairwise(rungs))
+    assert all(len(t.name) <= 64 and t.fire["deadline_version"] == v for t in timers.values())
+
+
+def test_signing_cancels_the_sign_timers_and_a_reply_cancels_the_rest():
+    desk = _dispatched()
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    assert not [k for k in _by_name(desk) if k.startswith("sign.")]
+    assert [k for k in _by_name(desk) if k.startswith("reply.")]
+    for assist in desk.t.assist_units:
+        from tests.unit.factories import unit
+
+        desk.do("submit_assist", unit(assist), at=cst(2026, 11, 2, 12), text="已配合")
+    desk.do("reply", desk.lead, at=cst(2026, 11, 3, 10), handled_at=cst(2026, 11, 3, 9).isoformat(),
+            process="现场检修更换阀门", result="已恢复供水", citizen_contacted=True)  # fmt: skip
+    assert timers_for(desk.lc.policy, desk.t) == []
+
+
+def test_an_approved_extension_renames_every_reply_timer_to_the_new_deadline_version():
+    """R-TMR-4: the old schedules are deleted by name; their late fires would be stale anyway."""
+    desk = _dispatched()
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    before = set(_by_name(desk))
+    desk.do("request_extension", desk.lead, at=cst(2026, 11, 3, 10), reason="需要更换主管道，工期较长")
+    desk.do("decide_extension", REVIEWER, at=cst(2026, 11, 3, 11), approve=True, reason="同意延期")
+    after = _by_name(desk)
+    assert before.isdisjoint(after)
+    assert after[f"reply.v{desk.t.deadline_version}.overdue"].at == desk.t.deadlines.reply_by
+
+
+def test_a_sign_timer_firing_after_the_unit_signed_changes_nothing():
+    """R-TMR-4: signing does not move the version, but a met deadline is no longer pending."""
+    desk = _dispatched()
+    v = desk.t.deadline_version
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    with pytest.raises(IllegalTransition, match="no longer pending"):
+        desk.do("mark_overdue", SYSTEM, at=cst(2026, 11, 4, 9), deadline="sign", deadline_version=v)
+    assert desk.t.overdue is False
