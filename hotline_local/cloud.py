@@ -76,6 +76,16 @@ class LocalCloud:
             "emulator": endpoint,
             **tokens,
         }
+        assert self.gateway is not None
+        api = self.info["api"]
+        self.gateway.extras["guide"] = {
+            "city": self.city,
+            "api": api,
+            "openapi": f"{api}/_local/openapi.json",
+            "credentials": str(self.info_file),
+            "clock": {"read": f"GET {api}/_local/clock", "move": f'POST {api}/_local/clock {{"advance": "PT3H"}}'},
+            "outbox": f"GET {api}/_local/outbox?to=<unit_id|phone|topic>",
+        }
         partial = self.info_file.with_suffix(".partial")
         partial.write_text(json.dumps(self.info, ensure_ascii=False, indent=2), encoding="utf-8")
         partial.replace(self.info_file)  # readers never see half a file

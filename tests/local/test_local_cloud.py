@@ -190,3 +190,8 @@ def test_signing_in_time_leaves_no_sign_timer_to_fire(hotline):
     assert hotline.act(tid, hotline.unit(unit), "sign").status_code == 200
     fired = hotline.advance("P3D")["fired"]
     assert not [f for f in fired if f["name"].startswith(f"{tid}.sign.")]
+
+
+def test_the_root_of_the_local_api_says_where_to_go_next(hotline):
+    guide = hotline.get("/").json()
+    assert guide["api"] == hotline.api and guide["openapi"].endswith("/_local/openapi.json")
