@@ -142,7 +142,9 @@ def rates(s: Script) -> None:
     """R-KPI-1 over the day's orders (formulas in docs/architecture.md)."""
     views = [s.h.get(f"/tickets/{tid}", s.h.staff("supervisor")).json() for tid in s.orders]
     dispatched = [v for v in views if v.get("dispatched_at")]
-    responded = [v for v in dispatched if v.get("signed_at") and v["signed_at"] <= (v["deadlines"]["sign_by"] or "~")]
+    # Signing clears sign_by, so lateness is read from the sign event itself (detail.late).
+    responded = [v for v in dispatched
+                 if any(e["action"] == "sign" and not e["detail"].get("late") for e in v["events"])]  # fmt: skip
     rated = [v for v in views if v.get("rating")]
     resolved = [v for v in rated if v["rating"].get("resolved")]
     satisfied = [v for v in rated if v["rating"].get("satisfaction") in ("satisfied", "basically_satisfied")]

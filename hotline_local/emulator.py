@@ -75,7 +75,6 @@ class FunctionRunner:
         self._import_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._log_handle: Any = None
-        self.invocations: list[tuple[str, bool]] = []
 
     @property
     def _log(self) -> Any:
@@ -139,7 +138,6 @@ class FunctionRunner:
                 trace = "".join(traceback.format_exception(exc))
                 self._log.write(json.dumps({"function": fn.function_name, "error": repr(exc), "causes": causes,
                                             "trace": trace}, default=str) + "\n")  # fmt: skip
-                self.invocations.append((fn.function_name, False))
                 body = {
                     "errorMessage": str(exc),
                     "errorType": type(exc).__name__,
@@ -149,7 +147,6 @@ class FunctionRunner:
             finally:
                 if routed is not None:
                     routed.local.target = None
-        self.invocations.append((fn.function_name, True))
         return json.dumps(result, default=str), False, ""
 
 

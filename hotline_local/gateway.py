@@ -51,10 +51,15 @@ class Bucket:
     burst: int
     tokens: float = 0.0
     at: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self) -> bool:
         if self.rate <= 0:
             return True
+        with self.lock:  # requests arrive on many threads
+            return self._take()
+
+    def _take(self) -> bool:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
