@@ -1,8 +1,12 @@
-"""Channels file citizen requests (SPEC §2, §11): catalogue, filing, the citizen's progress view."""
+"""Channels file citizen requests (SPEC §2, §11): catalogue, filing, progress, KB search, uploads."""
 
 from __future__ import annotations
 
+import os
+import re
 import uuid
+from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -11,18 +15,45 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from hotline.adapters.attachments import Attachments
 from hotline.adapters.http import install_error_handlers, json_body
-from hotline.adapters.runtime import now, services
+from hotline.adapters.runtime import Services, now, services
 from hotline.adapters.views import citizen_view, summary
-from hotline.config.schema import RequestType
-from hotline.domain.errors import BadInput, NotFound
-from hotline.domain.filing import Filing, file_request, query_code_matches
+from hotline.config.schema import Channel, RequestType
+from hotline.domain.callers import COUNTED, admit, strike
+from hotline.domain.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
+from hotline.domain.filing import (
+    Filing,
+    Sealed,
+    check_against_city,
+    citizen_key,
+    file_request,
+    mask,
+    new_query_code,
+    query_code_matches,
+)
 
 logger = Logger()
 metrics = Metrics(namespace="Hotline12345")
-app = APIGatewayRestResolver()
+app = APIGatewayRestResolver(enable_validation=False)
 install_error_handlers(app)
 MAX_BODY = 64 * 1024
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+IDEMPOTENCY_HOURS = 24
+
+
+class InProgress(DomainError):
+    status = 409
+    code = "in_progress"
+
+
+def _channel(svc: Services) -> Channel:
+    """The channel the gateway authenticated (R-INT-1); its key must be one of this city's."""
+    identity = app.current_event.request_context.identity
+    channel = svc.channels.channel(identity.api_key_id)
+    if channel not in svc.config.channels:
+        raise Forbidden("wrong_channel", f"{channel.value} is not a channel of {svc.config.name}")
+    return channel
 
 
 @app.get("/catalog")
@@ -38,31 +69,186 @@ def catalog() -> dict[str, Any]:
             for d in c.districts
         ],
         "channels": [ch.value for ch in c.channels],
+        "attachments": dict(c.intake.attachments.max_bytes),
     }
+
+
+def _parse() -> tuple[dict[str, Any], Filing]:
+    raw = app.current_event.body or ""
+    if len(raw.encode()) > MAX_BODY:
+        raise BadInput("too_large", f"the body is larger than {MAX_BODY // 1024} KB")
+    body = json_body(app)
+    try:
+        return body, Filing.model_validate(body)
+    except ValidationError as exc:
+        raise BadInput(None, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
 
 
 @app.post("/requests")
 def file() -> Response[dict[str, Any]]:
-    raw = app.current_event.body or ""
-    if len(raw.encode()) > MAX_BODY:
-        raise BadInput("too_large", f"the body is larger than {MAX_BODY // 1024} KB")
+    svc = services()
+    channel = _channel(svc)
+    body, filing = _parse()
+    if filing.channel is not None and filing.channel != channel:
+        raise Forbidden("wrong_channel", f"this API key belongs to the {channel.value} channel, not {filing.channel}")
+    check_against_city(filing, svc.config)
+    key = app.current_event.headers.get("idempotency-key") or app.current_event.headers.get("Idempotency-Key")
+    if key is None:
+        return Response(201, "application/json", _file(filing, channel))
+    if not IDEMPOTENCY_KEY.match(key):
+        raise BadInput("bad_idempotency_key", "Idempotency-Key: 8–128 letters, digits or . _ : -")
+    once, config = _idempotent()
+    config.register_lambda_context(app.lambda_context)
+    errors = _idempotency_errors()
     try:
-        filing = Filing.model_validate(json_body(app))
-    except ValidationError as exc:
-        raise BadInput(None, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+        answer = once(request={"channel": channel.value, "key": key, "body": body})
+    except errors[0]:
+        raise InProgress(None, "the same Idempotency-Key is being filed right now; retry in a moment") from None
+    except errors[1]:
+        raise BadInput("idempotency_key_reused", "this Idempotency-Key was used for a different request") from None
+    return Response(201, "application/json", answer)
+
+
+def _file_once(request: dict[str, Any]) -> dict[str, Any]:
+    return _file(Filing.model_validate(request["body"]), Channel(request["channel"]))
+
+
+@cache
+def _idempotent() -> tuple[Any, Any]:
+    """Powertools idempotency on the city's table, built on first use (R-INT-6)."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[channel, key]",
+        payload_validation_jmespath="body",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=IDEMPOTENCY_HOURS * 3600,
+    )
+    store = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+    return idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)(
+        _file_once
+    ), config
+
+
+def _idempotency_errors() -> tuple[type[Exception], type[Exception]]:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    return IdempotencyAlreadyInProgressError, IdempotencyValidationError
+
+
+def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     svc, at = services(), now()
+    config = svc.config
+    caller = citizen_key(svc.secret, filing)
+    rule = config.features.caller_suspension
+    if caller and rule:
+        admit(svc.callers.get(caller), at)
+    for attachment in filing.attachments:
+        _attachments().verify(attachment, channel.value)
     request_id = f"{at:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
-    query_code, orders = file_request(filing, svc.lifecycle, request_id, svc.secret, at)
-    saved = svc.tickets.save_all(step for chain in orders for step in chain)
-    metrics.add_metric(name="RequestsAccepted", unit=MetricUnit.Count, value=1)
-    logger.info("request filed", extra={"request_id": request_id, "orders": len(saved), "channel": filing.channel})
-    body = {
+    query_code = new_query_code()
+    sealed = Sealed()
+    if filing.citizen.name or filing.citizen.phone:
+        contact = filing.citizen.model_dump(exclude_none=True) | {"query_code": query_code}
+        sealed = Sealed(svc.vault.seal(request_id, contact), mask(filing.citizen))
+    since = (at - timedelta(days=config.intake.duplicate_window_days)).isoformat()
+    history = svc.tickets.recent_for_citizen(caller, since) if caller else []
+    filed = file_request(
+        filing,
+        svc.lifecycle,
+        request_id,
+        svc.secret,
+        at,
+        query_code=query_code,
+        knowledge=svc.knowledge,
+        history=history,
+        sealed=sealed,
+        channel=channel,
+    )
+    saved = svc.tickets.save_all(filed.steps)
+    body: dict[str, Any] = {
         "request_id": request_id,
         "query_code": query_code,
-        "outcome": "accepted",
+        "outcome": filed.outcome,
         "tickets": [summary(t) for t in saved],
+        **filed.details,
     }
-    return Response(201, "application/json", body)
+    if filed.outcome == "answered":
+        svc.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
+    elif filing.type is RequestType.consultation:
+        svc.knowledge_stats.miss(filing.content, at)  # R-KB-3: what citizens asked that the KB lacks
+    if filed.outcome == "duplicate":
+        body["original"] = citizen_view(svc.tickets.get(str(filed.details["duplicate_of"])))
+    if caller and rule and filed.outcome in COUNTED:
+        warning = _strike(svc, caller, at)
+        if warning:
+            body["warning"] = warning
+    metrics.add_dimension(name="channel", value=channel.value)
+    metrics.add_metric(name=f"Requests_{filed.outcome}", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "request filed",
+        extra={"request_id": request_id, "outcome": filed.outcome, "orders": len(saved), "channel": channel.value},
+    )
+    return body
+
+
+def _strike(svc: Services, caller: str, at: Any) -> str | None:
+    """Count an out-of-scope filing against the caller; retried if another filing counted first."""
+    from hotline.domain.callers import CallerRecord
+
+    rule = svc.config.features.caller_suspension
+    assert rule is not None
+    for _ in range(5):
+        record = svc.callers.get(caller) or CallerRecord(caller_id=caller)
+        after, crossed = strike(record, rule, svc.lifecycle.policy, at)
+        try:
+            svc.callers.save(after)
+        except Conflict:
+            continue
+        if crossed == "warned":
+            left = rule.suspend_after - rule.warn_after
+            return f"反复提出不属于热线受理范围或无新情况的诉求,再有 {left} 次将暂停受理 ({rule.article})"
+        if crossed == "suspended":
+            logger.info("caller suspended", extra={"until": str(after.suspended_until), "article": rule.article})
+            return f"已暂停受理该来电人的诉求至 {after.suspended_until:%Y-%m-%d %H:%M} ({rule.article})"
+        return None
+    raise Conflict(None, "caller record: too many concurrent filings; retry")
+
+
+@cache
+def _attachments() -> Attachments:
+    bucket = os.environ.get("ATTACHMENTS_BUCKET")
+    if not bucket:
+        raise BadInput("no_attachments", "this hotline accepts no attachments")
+    return Attachments(bucket, services().config.intake.attachments)
+
+
+@app.post("/attachments")
+def upload_slot() -> Response[dict[str, Any]]:
+    """A pre-signed POST for one file of the declared type and size (R-INT-2)."""
+    svc = services()
+    channel = _channel(svc)
+    body = json_body(app)
+    content_type, size = body.get("content_type"), body.get("size")
+    if not isinstance(content_type, str) or not isinstance(size, int) or isinstance(size, bool):
+        raise BadInput("bad_attachment", "give `content_type` (string) and `size` (bytes, integer)")
+    slot = _attachments().slot(content_type, size, channel.value)
+    return Response(
+        201,
+        "application/json",
+        {
+            "attachment_id": slot.attachment_id,
+            "upload": {"url": slot.url, "fields": slot.fields},
+            "expires_in": slot.expires_in,
+        },
+    )
 
 
 @app.get("/requests/<request_id>")
@@ -77,6 +263,30 @@ def progress(request_id: str) -> dict[str, Any]:
         raise NotFound(None, f"no request {request_id} with that query code")  # same answer either way
     tickets = [first] + [svc.tickets.get(f"{request_id}-{i}") for i in range(2, first.matters + 1)]
     return {"request_id": request_id, "tickets": [citizen_view(t) for t in tickets]}
+
+
+@app.get("/kb/search")
+def search() -> dict[str, Any]:
+    """Public self-service search (R-KB-2); hits and misses feed the units' statistics (R-KB-3)."""
+    svc, at = services(), now()
+    q = (app.current_event.get_query_string_value("q") or "").strip()
+    if not 1 <= len(q) <= 200:
+        raise BadInput("bad_query", "give `q`, 1–200 characters")
+    policy = svc.config.intake.knowledge
+    today = svc.lifecycle.policy.calendar.local(at).date()
+    hits = svc.knowledge.search(q, today, minimum=policy.search_min)
+    if hits:
+        svc.knowledge_stats.hit(hits[0].entry.id, at)
+    else:
+        svc.knowledge_stats.miss(q, at)
+    return {
+        "q": q,
+        "results": [
+            {"id": h.entry.id, "question": h.entry.question, "answer": h.entry.answer, "category": h.entry.category,
+             "unit": h.entry.unit, "updated_at": h.entry.updated_at.isoformat(), "score": h.score}
+            for h in hits
+        ],
+    }  # fmt: skip
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

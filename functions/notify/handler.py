@@ -7,6 +7,7 @@ the dead-letter queue for redrive. Delivery is at least once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -19,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from hotline.adapters.notifier import notifier
 from hotline.adapters.runtime import services
 from hotline.dal.repository import event_from_stream
-from hotline.domain.notices import notices_for
+from hotline.domain.notices import citizen_notices, desk_notices, notices_for
 
 logger = Logger()
 metrics = Metrics(namespace="Hotline12345")
@@ -34,11 +35,22 @@ def notify(record: DynamoDBRecord) -> None:
     if event is None:
         return
     svc = services()
-    notices = notices_for(svc.config, svc.tickets.get(event.ticket_id), event)
+    ticket = svc.tickets.get(event.ticket_id)
+    notices = notices_for(svc.config, ticket, event)
     for notice in notices:
         notifier().to_unit(notice)
-        metrics.add_metric(name="NoticesSent", unit=MetricUnit.Count, value=1)
+    for desk in desk_notices(svc.config, ticket, event):
+        notifier().to_desk(desk)
+        metrics.add_metric(name="EmergencyTransfers", unit=MetricUnit.Count, value=1)
+    texts = citizen_notices(svc.config, ticket, event)
+    if texts and ticket.citizen_sealed:
+        contact = svc.vault.open(ticket.request_id, ticket.citizen_sealed)
+        for sms in texts if contact.get("phone") else []:
+            text = sms.text.replace("{query_code}", contact.get("query_code", ""))
+            notifier().to_citizen(contact["phone"], replace(sms, text=text))
+            metrics.add_metric(name="CitizenSms", unit=MetricUnit.Count, value=1)
     if notices:
+        metrics.add_metric(name="NoticesSent", unit=MetricUnit.Count, value=len(notices))
         logger.info("notices sent", extra={"ticket_id": event.ticket_id, "action": event.action, "count": len(notices)})
 
 

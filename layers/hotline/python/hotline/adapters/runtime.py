@@ -5,12 +5,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 
-from hotline.config.loader import city_config, load_city_file
+from hotline.adapters.channels import ChannelKeys
+from hotline.adapters.vault import Vault
+from hotline.config.knowledge import load_knowledge
+from hotline.config.loader import CITIES_DIR, city_config, load_city_file
 from hotline.config.schema import CityConfig
+from hotline.dal.callers import CallerStore
+from hotline.dal.knowledge import KnowledgeStats
 from hotline.dal.models import bind
 from hotline.dal.repository import TicketRepository
+from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle
 
 _clock_override: datetime | None = None
@@ -40,6 +46,25 @@ class Services:
     lifecycle: Lifecycle
     tickets: TicketRepository
     secret: bytes
+    callers: CallerStore
+    knowledge_stats: KnowledgeStats
+
+    @cached_property
+    def knowledge(self) -> KnowledgeIndex:
+        """The city's KB: `kb.json` baked beside `city.json`, or the repository's `kb/<city>.yaml`."""
+        path = os.environ.get("HOTLINE_KB") or str(CITIES_DIR / "kb" / f"{self.config.city}.yaml")
+        return KnowledgeIndex(load_knowledge(path, self.config))
+
+    @cached_property
+    def vault(self) -> Vault:
+        key = os.environ.get("CITY_KEY_ARN")
+        if not key:
+            raise RuntimeError("CITY_KEY_ARN is not set: the stack passes the city's KMS key to every function")
+        return Vault(key, self.config.city)
+
+    @cached_property
+    def channels(self) -> ChannelKeys:
+        return ChannelKeys(self.config.city)
 
 
 @cache
@@ -53,4 +78,4 @@ def services() -> Services:
     )
     # Keyed hashes of phones and query codes (R-SEC-1); from the city's secret in AWS.
     secret = os.environ.get("HOTLINE_HASH_KEY", f"hotline-{config.city}").encode()
-    return Services(config, Lifecycle(config), TicketRepository(), secret)
+    return Services(config, Lifecycle(config), TicketRepository(), secret, CallerStore(), KnowledgeStats())

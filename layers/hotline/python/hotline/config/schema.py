@@ -274,6 +274,62 @@ class Guidance(Strict):
     duplicate: str
 
 
+Reason = Literal["emergency", "legal_procedure", "secret_or_privacy", "unlawful", "not_government"]
+Desk = Literal["110", "119", "120", "122"]
+
+
+class IntakeRule(Cited):
+    """One keyword rule of R-INT-4, explainable by the term that matched.
+
+    A term matches when it occurs in the text; `a+b` needs both `a` and `b`. A rule fires when
+    one of its `terms` matches and none of its `unless` terms does (context that makes a scary
+    word harmless: 消防通道 is not a fire). Rules are tried in order; the first that fires wins.
+    """
+
+    reason: Reason
+    desk: Desk | None = None
+    terms: list[str] = Field(min_length=1)
+    unless: list[str] = []
+
+    @model_validator(mode="after")
+    def _desk_for_emergencies(self) -> Self:
+        if (self.reason == "emergency") != (self.desk is not None):
+            raise ValueError("an emergency rule names its desk (110/119/120/122); other rules name none")
+        return self
+
+
+class KnowledgePolicy(Strict):
+    """When the KB answers (R-INT-3, R-KB-2). Scores are the share of the question's weight found."""
+
+    answer_min: float = Field(default=0.45, gt=0, le=1, description="instant answer at intake")
+    search_min: float = Field(default=0.2, gt=0, le=1, description="listed by public search")
+
+
+class AttachmentPolicy(Strict):
+    """Voice, image and video evidence (R-INT-2, Hohhot Art.9): what a channel may upload."""
+
+    max_count: int = Field(default=5, ge=0, le=20)
+    max_bytes: dict[str, int] = {
+        "image/jpeg": 10 * 2**20,
+        "image/png": 10 * 2**20,
+        "audio/mpeg": 20 * 2**20,
+        "audio/amr": 20 * 2**20,
+        "video/mp4": 100 * 2**20,
+    }
+
+
+class IntakePolicy(Strict):
+    """How intake classifies (R-INT-3/4): keyword rules, duplicates, KB answers, attachments."""
+
+    rules: list[IntakeRule] = []
+    duplicate_window_days: int = Field(default=90, gt=0, le=3660)
+    duplicate_min_overlap: float = Field(
+        default=0.7, gt=0, le=1, description="share of the new text's bigrams already in the earlier request"
+    )
+    knowledge: KnowledgePolicy = KnowledgePolicy()
+    attachments: AttachmentPolicy = AttachmentPolicy()
+
+
 class Regulation(Strict):
     title: str
     source: str
@@ -300,6 +356,7 @@ class CityConfig(Strict):
     reminders: Reminders
     supervision: Supervision
     guidance: Guidance
+    intake: IntakePolicy = IntakePolicy()
     categories: list[Category] = Field(min_length=1)
     districts: list[District] = Field(min_length=1)
     units: list[Unit] = Field(min_length=12)

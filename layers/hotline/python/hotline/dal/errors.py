@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
-from hotline.domain.errors import Conflict, Unavailable
+from hotline.domain.errors import Conflict, NotFound, Unavailable
 
 _THROTTLED = {
     "ProvisionedThroughputExceededException",
@@ -17,6 +17,7 @@ _THROTTLED = {
     "InternalServerError",
     "ServiceUnavailable",
 }
+_MISSING = {"404", "NoSuchKey", "NotFound", "NotFoundException"}  # an object or API key, not a table
 _CONFLICT = {"ConditionalCheckFailedException", "TransactionConflictException", "ConditionalCheckFailed"}
 
 
@@ -39,6 +40,8 @@ def store_errors(what: str) -> Iterator[None]:
         codes = _codes(exc)
         if codes & _CONFLICT:
             raise Conflict(None, f"{what}: someone changed it first; reload and retry") from exc
+        if codes & _MISSING:
+            raise NotFound(None, f"{what}: not found") from exc
         if codes & _THROTTLED:
             raise Unavailable(None, f"{what}: the store is busy; retry shortly") from exc
         raise

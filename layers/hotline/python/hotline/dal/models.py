@@ -2,6 +2,9 @@
 
     pk = TICKET#<id>   sk = META            the ticket (truth; optimistic lock on `version`)
     pk = TICKET#<id>   sk = EVENT#<seq>     append-only events, one per transition
+    pk = CALLER#<hash> sk = META            a caller's strikes and suspension (R-INT-8)
+    pk = KB#<entry>    sk = <yyyy-mm>       hits of a knowledge entry that month (R-KB-3)
+    pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
 GSIs (sparse, no Scan anywhere):
     inbox    gsi1pk = UNIT#<lead unit>      gsi1sk = <reply_by or dispatched_at>#<id>  (open orders)
     citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
@@ -72,7 +75,24 @@ class EventItem(_Base):
     data = JSONAttribute()
 
 
-ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem)
+class CallerItem(_Base):
+    class Meta(_Base.Meta):
+        pass
+
+    data = JSONAttribute()
+    version = NumberAttribute()
+
+
+class KnowledgeStatItem(_Base):
+    class Meta(_Base.Meta):
+        pass
+
+    count = NumberAttribute(default=0)
+    query = UnicodeAttribute(null=True)  # the unanswered question, digits masked
+    last_at = UnicodeAttribute(null=True)
+
+
+ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeStatItem)
 
 
 def bind(table_name: str, region: str | None = None, host: str | None = None) -> None:

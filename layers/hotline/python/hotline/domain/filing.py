@@ -1,7 +1,8 @@
-"""Turning a filed request into work orders: one per matter (R-INT-5), routed or queued (R-DSP-1/2).
+"""A filed request's outcome (R-INT-3/4/5): transferred, not accepted, duplicate, answered, or orders.
 
-Classification into answered / transferred / not accepted / duplicate (R-INT-3/4) is the intake
-issue's work; this module accepts every well-formed request and routes it.
+Emergencies and refusals first (the city's keyword rules), then the same citizen's earlier
+request about the same matter, then the knowledge base for consultations; what remains becomes
+one work order per matter, routed by rule or queued for the dispatcher (R-DSP-1/2).
 """
 
 from __future__ import annotations
@@ -10,16 +11,25 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime
-from typing import Self
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from hotline.config.schema import Channel, CityConfig, RequestType, Urgency
+from hotline.config.schema import Channel, CityConfig, IntakePolicy, RequestType, Urgency
+from hotline.domain.classify import classify
 from hotline.domain.errors import BadInput
+from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import SYSTEM, Location, Status, Ticket
 from hotline.domain.routing import route
+from hotline.domain.text import overlap
+
+Outcome = Literal["answered", "transferred", "not_accepted", "duplicate", "accepted"]
+# Records that are not themselves a matter a later request can repeat.
+NOT_ORIGINALS = frozenset({Status.duplicate, Status.not_accepted, Status.transferred})
+ATTACHMENT_ID = r"^att-[0-9a-f]{32}$"
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -49,7 +59,7 @@ class Filing(BaseModel):
     """POST /requests (SPEC §11)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    channel: Channel
+    channel: Channel | None = None  # known from the API key; if given, it must agree (R-INT-1)
     type: RequestType
     content: str = Field(min_length=2)
     category: str | None = None
@@ -58,6 +68,7 @@ class Filing(BaseModel):
     confidential: bool = False
     location: Location = Location()
     matters: list[Matter] = Field(default=[], max_length=10)
+    attachments: list[Annotated[str, StringConstraints(pattern=ATTACHMENT_ID)]] = Field(default=[], max_length=20)
 
     @model_validator(mode="after")
     def _clean(self) -> Self:
@@ -73,8 +84,10 @@ def keyed_hash(secret: bytes, value: str) -> str:
 
 def check_against_city(f: Filing, config: CityConfig) -> None:
     """Codes must come from GET /catalog; lengths from the city's limit (R-INT-9)."""
-    if f.channel not in config.channels:
+    if f.channel is not None and f.channel not in config.channels:
         raise BadInput("unknown_channel", f"{f.channel.value} is not a channel of {config.name}")
+    if len(f.attachments) > config.intake.attachments.max_count:
+        raise BadInput("too_many_attachments", f"at most {config.intake.attachments.max_count} attachments")
     cats = {c.code for c in config.categories}
     districts = {d.code: {s.code for s in d.streets} for d in config.districts}
     items: list[Filing | Matter] = [f, *f.matters]
@@ -90,35 +103,144 @@ def check_against_city(f: Filing, config: CityConfig) -> None:
             raise BadInput("unknown_street", f"street {loc.street!r} is not in district {loc.district!r}")
 
 
+@dataclass(frozen=True)
+class Filed:
+    """What intake decided: the outcome, the steps to write per ticket, and what to tell the channel."""
+
+    outcome: Outcome
+    orders: list[list[Step]]
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> list[Step]:
+        return [s for chain in self.orders for s in chain]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """The citizen's contact as stored: KMS ciphertext plus the masked form units may see (R-SEC-1)."""
+
+    ciphertext: str | None = None
+    masked: dict[str, str] = field(default_factory=dict)
+
+
+def mask(citizen: Citizen) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if citizen.name:
+        out["name"] = citizen.name[0] + "*" * max(len(citizen.name) - 1, 1)
+    if citizen.phone:
+        digits = citizen.phone.replace("-", "")
+        out["phone"] = digits[:3] + "****" + digits[-4:] if len(digits) >= 11 else digits[:3] + "****"
+    return out
+
+
+def new_query_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def citizen_key(secret: bytes, f: Filing) -> str | None:
+    """Who filed, as a keyed hash of the phone: duplicates and caller limits match on it (R-INT-4/8)."""
+    return keyed_hash(secret, f.citizen.phone.replace("-", "")) if f.citizen.phone else None
+
+
+def find_duplicate(f: Filing, history: list[Ticket], policy: IntakePolicy, now: datetime) -> Ticket | None:
+    """The same citizen's earlier request about the same matter with nothing new (Tianjin Art.17(5))."""
+    if f.matters:
+        return None
+    since = now - timedelta(days=policy.duplicate_window_days)
+    for old in sorted(history, key=lambda t: t.created_at, reverse=True):
+        if old.status in NOT_ORIGINALS or old.created_at < since:
+            continue
+        if f.category and old.category and f.category != old.category:
+            continue
+        if f.location.district and old.location.district and f.location.district != old.location.district:
+            continue
+        if overlap(f.content, old.content) >= policy.duplicate_min_overlap:
+            return old
+    return None
+
+
 def file_request(
-    f: Filing, lc: Lifecycle, request_id: str, secret: bytes, now: datetime
-) -> tuple[str, list[list[Step]]]:
-    """The query code (shown once) and, per work order, its steps: accept, then dispatch if routed."""
-    check_against_city(f, lc.config)
-    query_code = secrets.token_urlsafe(9)
+    f: Filing,
+    lc: Lifecycle,
+    request_id: str,
+    secret: bytes,
+    now: datetime,
+    *,
+    query_code: str,
+    knowledge: KnowledgeIndex,
+    history: list[Ticket] = (),  # type: ignore[assignment]
+    sealed: Sealed = Sealed(),
+    channel: Channel | None = None,
+) -> Filed:
+    """Classify the request (R-INT-3/4) and build its tickets: one record, or one order per matter (R-INT-5)."""
+    config = lc.config
+    check_against_city(f, config)
+    channel = channel or f.channel
+    if channel is None:
+        raise BadInput("no_channel", "the channel is not known: call with the channel's x-api-key")
     matters = f.matters or [Matter(content=f.content, category=f.category, location=f.location)]
-    orders: list[list[Step]] = []
-    for i, m in enumerate(matters, start=1):
-        loc = m.location or f.location
-        ticket = Ticket(
+
+    def ticket(i: int, m: Matter, count: int) -> Ticket:
+        return Ticket(
             ticket_id=f"{request_id}-{i}",
             request_id=request_id,
-            city=lc.config.city,
-            channel=f.channel,
+            city=config.city,
+            channel=channel,
             type=f.type,
             urgency=f.urgency,
             category=m.category,
             content=m.content,
-            location=loc,
+            location=m.location or f.location,
             confidential=f.confidential,
-            citizen_key=keyed_hash(secret, f.citizen.phone) if f.citizen.phone else None,
+            citizen_key=citizen_key(secret, f),
+            citizen_sealed=sealed.ciphertext,
+            citizen_masked=sealed.masked,
+            attachments=list(f.attachments) if i == 1 else [],
             query_code_hash=keyed_hash(secret, query_code),
-            matters=len(matters),
+            matters=count,
             created_at=now,
             updated_at=now,
         )
-        steps = [lc.apply(ticket, "accept", SYSTEM, {}, now)]
-        assignment = route(lc.config, m.category, loc.district, loc.street)
+
+    whole = " ".join([f.content, *(m.content for m in f.matters)])
+    record = ticket(1, Matter(content=whole[: config.max_content_chars], category=f.category), 1)
+    verdict = classify(whole, config.intake.rules)
+    if verdict is not None and verdict.rule.desk is not None:
+        desk = verdict.rule.desk
+        step = lc.apply(record, "transfer", SYSTEM, {"desk": desk, "reason": verdict.explanation}, now)
+        details = {"reason": "emergency", "transferred_to": desk, "explanation": verdict.explanation}
+        return Filed("transferred", [[step]], details | {"guidance": step.after.guidance})
+    if verdict is not None:
+        reason = verdict.rule.reason
+        guidance = getattr(config.guidance, reason)
+        body = {"reason": reason, "guidance": guidance, "rule": verdict.explanation}
+        step = lc.apply(record, "refuse", SYSTEM, body, now)
+        return Filed(
+            "not_accepted", [[step]], {"reason": reason, "guidance": guidance, "explanation": verdict.explanation}
+        )
+    original = find_duplicate(f, list(history), config.intake, now)
+    if original is not None:
+        body = {"duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
+        step = lc.apply(record, "mark_duplicate", SYSTEM, body, now)
+        details = {"reason": "duplicate", "duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
+        return Filed("duplicate", [[step]], details)
+    if f.type is RequestType.consultation and not f.matters:
+        best = knowledge.search(
+            f.content, lc.policy.calendar.local(now).date(), minimum=config.intake.knowledge.answer_min
+        )
+        if best:
+            hit = best[0]
+            body = {"answer": hit.entry.answer, "kb_entry": hit.entry.id}
+            step = lc.apply(record, "answer", SYSTEM, body, now)
+            return Filed(
+                "answered", [[step]], {"answer": hit.entry.answer, "kb_entry": hit.entry.id, "score": hit.score}
+            )
+    orders: list[list[Step]] = []
+    for i, m in enumerate(matters, start=1):
+        steps = [lc.apply(ticket(i, m, len(matters)), "accept", SYSTEM, {}, now)]
+        loc = m.location or f.location
+        assignment = route(config, m.category, loc.district, loc.street)
         due = lc.policy.dispatch_at(now, f.type, m.category)
         if assignment is not None and due <= now:
             body = {"lead_unit": assignment.lead_unit, "assist_units": list(assignment.assist_units)}
@@ -127,8 +249,7 @@ def file_request(
         else:  # the dispatcher's queue, or deferred to the next working morning (Weixi Art.6)
             steps[-1].after.deadlines.dispatch_by = due
         orders.append(steps)
-    assert all(s[-1].after.status in {Status.pending_dispatch, Status.dispatched} for s in orders)
-    return query_code, orders
+    return Filed("accepted", orders)
 
 
 def query_code_matches(ticket: Ticket, secret: bytes, code: str | None) -> bool:

@@ -295,7 +295,7 @@ def _transfer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 def _refuse(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     t.reason, t.guidance = c.payload.reason, c.payload.guidance
-    return {"reason": c.payload.reason}
+    return {"reason": c.payload.reason, "rule": c.payload.rule}
 
 
 def _duplicate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:

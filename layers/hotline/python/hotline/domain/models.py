@@ -138,7 +138,10 @@ class Ticket(BaseModel):
     content: str
     location: Location = Location()
     confidential: bool = False
-    citizen_key: str | None = None  # keyed hash of the phone, never the phone (R-SEC-1)
+    citizen_key: str | None = None  # keyed hash of the phone: who filed, without saying who (R-INT-4/8)
+    citizen_sealed: str | None = None  # name, phone and query code under the city's KMS key (R-SEC-1)
+    citizen_masked: dict[str, str] = {}  # what units see of a confidential citizen (张*, 138****8000)
+    attachments: list[str] = []  # ids of uploaded evidence (R-INT-2)
     query_code_hash: str | None = None  # the citizen's verifier, hashed (R-INT-7)
     matters: int = 1  # orders of the same request: <request_id>-1 … -<matters> (R-INT-5)
     status: Status = Status.received

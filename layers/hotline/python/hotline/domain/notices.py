@@ -24,6 +24,25 @@ class Notice:
     ticket_id: str
 
 
+@dataclass(frozen=True)
+class DeskNotice:
+    """An emergency handed to the 110/119/120/122 desk's integration (R-INT-4)."""
+
+    desk: str
+    ticket_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CitizenNotice:
+    """An SMS to the citizen (R-DSP-13). `{query_code}` is filled in only where the contact is opened."""
+
+    ticket_id: str
+    request_id: str
+    kind: str
+    text: str
+
+
 Recipients = Callable[[CityConfig, Ticket, Event], list[str]]
 
 
@@ -121,3 +140,44 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
         )
         for unit in seen
     ]
+
+
+# (action, outcome or None) -> kind, text; only the request's first ticket speaks for a split request
+_CITIZEN: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("accept", None): (
+        "filed",
+        "【12345】您的诉求已受理，编号 {request_id}，查询码 {query_code}，可凭此查询办理进度。",
+    ),
+    ("answer", None): ("answered", "【12345】您咨询的问题答复如下：{answer}（编号 {request_id}）"),
+    ("decide_extension", "approved"): ("extended", "【12345】您的诉求 {id} 办理时限已延长至 {reply_by}。"),
+    ("reply", None): ("replied", "【12345】您的诉求 {id} 已办结：{result}。稍后将请您评价办理结果。"),
+}
+
+
+def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CitizenNotice]:
+    """What the citizen is told by SMS; nothing when they left no contact (R-DSP-13)."""
+    entry = _CITIZEN.get((event.action, str(event.detail.get("outcome")))) or _CITIZEN.get((event.action, None))
+    if entry is None or not ticket.citizen_sealed:
+        return []
+    if event.action in {"accept", "answer"} and not ticket.ticket_id.endswith("-1"):
+        return []
+    kind, text = entry
+    tz = ZoneInfo(config.timezone)
+    reply_by = ticket.deadlines.reply_by
+    fields = {
+        "id": ticket.ticket_id,
+        "request_id": ticket.request_id,
+        "query_code": "{query_code}",
+        "answer": (ticket.answer or "")[:300],
+        "reply_by": f"{reply_by.astimezone(tz):%Y-%m-%d %H:%M}" if reply_by else "",
+        "result": (ticket.reply.result if ticket.reply else "")[:200],
+    }
+    return [CitizenNotice(ticket.ticket_id, ticket.request_id, kind, text.format(**fields))]
+
+
+def desk_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[DeskNotice]:
+    """Emergencies go to their desk unless the city only guides the caller there (Weixi Art.2)."""
+    if event.action != "transfer" or config.features.emergency_linkage == "guide" or not ticket.transferred_to:
+        return []
+    text = f"12345 转来紧急事项 {ticket.ticket_id}：{ticket.content}"
+    return [DeskNotice(ticket.transferred_to, ticket.ticket_id, text)]

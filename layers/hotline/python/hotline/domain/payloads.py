@@ -35,6 +35,7 @@ class Transfer(Payload):
 class Refuse(Payload):
     reason: Literal["legal_procedure", "secret_or_privacy", "unlawful", "not_government"]
     guidance: str = Text
+    rule: str | None = None  # which rule and term decided, for the record (R-INT-4)
 
 
 class MarkDuplicate(Payload):

@@ -1,0 +1,45 @@
+"""Which channel is calling (R-INT-1): the API key API Gateway checked, never the request body.
+
+Each channel has its own key, named `hotline-<city>-<channel>` by the stack. The gateway passes
+the key's id; its name is looked up once per container and kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.config.schema import Channel
+from hotline.dal.errors import store_errors
+from hotline.domain.errors import DomainError, NotFound
+
+
+class UnknownCaller(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class ChannelKeys:
+    def __init__(self, city: str, client: Any | None = None) -> None:
+        self.prefix = f"hotline-{city}-"
+        self._client = client
+        self._known: dict[str, Channel | None] = {}
+
+    def channel(self, api_key_id: str | None) -> Channel:
+        if not api_key_id:
+            raise UnknownCaller(None, "a channel's x-api-key is required")
+        if api_key_id not in self._known:
+            if self._client is None:
+                import boto3
+
+                self._client = boto3.client("apigateway")
+            try:
+                with store_errors("channel key"):
+                    name = str(self._client.get_api_key(apiKey=api_key_id).get("name", ""))
+            except NotFound:
+                name = ""
+            suffix = name.removeprefix(self.prefix) if name.startswith(self.prefix) else ""
+            self._known[api_key_id] = Channel(suffix) if suffix in set(Channel) else None
+        found = self._known[api_key_id]
+        if found is None:
+            raise UnknownCaller(None, "this API key belongs to no channel of this city")
+        return found
