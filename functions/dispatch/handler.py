@@ -12,8 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from hotline.adapters.http import install_error_handlers, json_body, staff_actor
 from hotline.adapters.runtime import now, services
 from hotline.adapters.views import staff_view
-from hotline.domain.errors import BadInput, Forbidden
-from hotline.domain.models import Role, Status
+from hotline.domain.callers import CallerRecord, reinstate
+from hotline.domain.errors import BadInput, Forbidden, NotFound
+from hotline.domain.models import Actor, Role, Status, Ticket
 from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS
 
 logger = Logger()
@@ -29,7 +30,54 @@ def read(ticket_id: str) -> dict[str, Any]:
     ticket = svc.tickets.get(ticket_id)
     if actor.role is Role.unit and not ticket.involves(actor.id):
         raise Forbidden(None, "a unit sees only its own orders (R-SEC-2)")
-    return staff_view(ticket, svc.tickets.events(ticket_id))
+    view = staff_view(ticket, svc.tickets.events(ticket_id))
+    view["citizen"] = _contact(actor.role, ticket)
+    if actor.role is not Role.unit:
+        view["caller_id"] = ticket.citizen_key  # the center may look up or lift a suspension (R-INT-8)
+    return view
+
+
+def _contact(role: Role, ticket: Ticket) -> dict[str, str]:
+    """Units see a confidential citizen masked; everyone else who may read the order, in full (R-SEC-1)."""
+    if not ticket.citizen_sealed or (role is Role.unit and ticket.confidential):
+        return dict(ticket.citizen_masked)
+    contact = services().vault.open(ticket.request_id, ticket.citizen_sealed)
+    return {k: v for k, v in contact.items() if k in {"name", "phone"}}
+
+
+def _center(roles: set[Role]) -> Actor:
+    actor = staff_actor(app)
+    if actor.role not in roles:
+        raise Forbidden(None, f"this needs the {' or '.join(sorted(r.value for r in roles))} role (R-SEC-2)")
+    return actor
+
+
+@app.get("/callers/<caller_id>")
+def caller(caller_id: str) -> dict[str, Any]:
+    _center({Role.dispatcher, Role.reviewer, Role.supervisor})
+    record = services().callers.get(caller_id)
+    if record is None:
+        raise NotFound(None, "no record of this caller: never warned or suspended")
+    return _caller_view(record)
+
+
+@app.post("/callers/<caller_id>/reinstate")
+def lift(caller_id: str) -> dict[str, Any]:
+    """A supervisor lifts a suspension (R-INT-8: reversible), with a note for the record."""
+    actor, svc = _center({Role.supervisor}), services()
+    note = str(json_body(app).get("note") or "").strip()
+    if len(note) < 2:
+        raise BadInput("note_required", "say why the suspension is lifted (`note`)")
+    record = svc.callers.get(caller_id)
+    if record is None:
+        raise NotFound(None, "no record of this caller")
+    saved = svc.callers.save(reinstate(record, actor.id, note, now()))
+    logger.info("caller reinstated", extra={"by": actor.id})
+    return _caller_view(saved)
+
+
+def _caller_view(record: CallerRecord) -> dict[str, Any]:
+    return record.model_dump(mode="json", exclude={"version"}) | {"suspended": record.suspended(now())}
 
 
 @app.post("/tickets/<ticket_id>/actions")

@@ -97,7 +97,7 @@ def file() -> Response[dict[str, Any]]:
         return Response(201, "application/json", _file(filing, channel))
     if not IDEMPOTENCY_KEY.match(key):
         raise BadInput("bad_idempotency_key", "Idempotency-Key: 8–128 letters, digits or . _ : -")
-    once, config = _idempotent()
+    once, config = _idempotent(os.environ["IDEMPOTENCY_TABLE"])
     config.register_lambda_context(app.lambda_context)
     errors = _idempotency_errors()
     try:
@@ -114,7 +114,7 @@ def _file_once(request: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _idempotent() -> tuple[Any, Any]:
+def _idempotent(table: str) -> tuple[Any, Any]:
     """Powertools idempotency on the city's table, built on first use (R-INT-6)."""
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
@@ -128,7 +128,7 @@ def _idempotent() -> tuple[Any, Any]:
         raise_on_no_idempotency_key=True,
         expires_after_seconds=IDEMPOTENCY_HOURS * 3600,
     )
-    store = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+    store = DynamoDBPersistenceLayer(table_name=table)
     return idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)(
         _file_once
     ), config
@@ -151,7 +151,7 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     if caller and rule:
         admit(svc.callers.get(caller), at)
     for attachment in filing.attachments:
-        _attachments().verify(attachment, channel.value)
+        _attachments(os.environ.get("ATTACHMENTS_BUCKET", "")).verify(attachment, channel.value)
     request_id = f"{at:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
     query_code = new_query_code()
     sealed = Sealed()
@@ -223,8 +223,7 @@ def _strike(svc: Services, caller: str, at: Any) -> str | None:
 
 
 @cache
-def _attachments() -> Attachments:
-    bucket = os.environ.get("ATTACHMENTS_BUCKET")
+def _attachments(bucket: str) -> Attachments:
     if not bucket:
         raise BadInput("no_attachments", "this hotline accepts no attachments")
     return Attachments(bucket, services().config.intake.attachments)
@@ -239,7 +238,7 @@ def upload_slot() -> Response[dict[str, Any]]:
     content_type, size = body.get("content_type"), body.get("size")
     if not isinstance(content_type, str) or not isinstance(size, int) or isinstance(size, bool):
         raise BadInput("bad_attachment", "give `content_type` (string) and `size` (bytes, integer)")
-    slot = _attachments().slot(content_type, size, channel.value)
+    slot = _attachments(os.environ.get("ATTACHMENTS_BUCKET", "")).slot(content_type, size, channel.value)
     return Response(
         201,
         "application/json",

@@ -19,6 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from hotline.config.knowledge import knowledge_json, load_knowledge
 from hotline.config.schema import CityConfig
 from infra.constructs.nag import ack
 
@@ -26,20 +27,22 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPS_LAYER = ROOT / "build" / "layer-deps"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 CITY_FILE = "city.json"
+KB_FILE = "kb.json"
 
 
 @jsii.implements(cdk.ILocalBundling)
 class _CopyWithCity:
     """Copies a function's sources and writes the validated city config beside them."""
 
-    def __init__(self, source: Path, city_json: str) -> None:
-        self.source, self.city_json = source, city_json
+    def __init__(self, source: Path, city_json: str, kb_json: str) -> None:
+        self.source, self.city_json, self.kb_json = source, city_json, kb_json
 
     def try_bundle(self, output_dir: str, *_: Any, **__: Any) -> bool:
         shutil.copytree(
             self.source, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
         (Path(output_dir) / CITY_FILE).write_text(self.city_json, encoding="utf-8")
+        (Path(output_dir) / KB_FILE).write_text(self.kb_json, encoding="utf-8")
         return True
 
 
@@ -58,9 +61,12 @@ class FunctionFactory(Construct):
             raise RuntimeError(f"{DEPS_LAYER} is missing: run `make layer` (make synth/test do it for you)")
         self.config = config
         self.city_json = config.model_dump_json()
+        kb = load_knowledge(ROOT / "infra" / "cities" / "kb" / f"{config.city}.yaml", config)
+        self.kb_json = knowledge_json(kb)
         self.environment = {
             "HOTLINE_CITY": config.city,
             "HOTLINE_CITY_CONFIG": f"/var/task/{CITY_FILE}",
+            "HOTLINE_KB": f"/var/task/{KB_FILE}",
             "POWERTOOLS_METRICS_NAMESPACE": "Hotline12345",
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "TZ": "UTC",
@@ -113,11 +119,11 @@ class FunctionFactory(Construct):
             handler="handler.handler",
             code=lambda_.Code.from_asset(
                 str(source),
-                asset_hash=_tree_hash(source, self.city_json),
+                asset_hash=_tree_hash(source, self.city_json + self.kb_json),
                 asset_hash_type=cdk.AssetHashType.CUSTOM,
                 bundling=cdk.BundlingOptions(
                     image=cdk.DockerImage.from_registry("local-bundling-only"),
-                    local=_CopyWithCity(source, self.city_json),
+                    local=_CopyWithCity(source, self.city_json, self.kb_json),
                 ),
             ),
             layers=self.layers,

@@ -92,6 +92,29 @@ class Storage(Construct):
             auto_delete_objects=False,
         )
         ack(self.access_logs, "AwsSolutions-S1", "This is the access-log bucket; logging it to itself would loop.")
+        # Citizens' evidence (R-INT-2): uploaded by pre-signed POST, kept while the record is.
+        self.attachments = s3.Bucket(
+            self,
+            "Attachments",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="attachments/",
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=["*"],
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(30))],
+            removal_policy=removal,
+        )
         self.archive = s3.Bucket(
             self,
             "Archive",

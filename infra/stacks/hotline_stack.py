@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
@@ -34,6 +35,9 @@ class HotlineStack(cdk.Stack):
                 "TABLE_NAME": s.tickets.table_name,
                 "IDEMPOTENCY_TABLE": s.idempotency.table_name,
                 "ARCHIVE_BUCKET": s.archive.bucket_name,
+                "ATTACHMENTS_BUCKET": s.attachments.bucket_name,
+                "CITY_KEY_ARN": s.key.key_arn,
+                "EMERGENCY_TOPIC_ARN": self.notifications.emergency.topic_arn,
                 "OPS_TOPIC_ARN": self.notifications.ops.topic_arn,
                 "CITIZEN_SMS_TOPIC_ARN": self.notifications.citizen_sms.topic_arn,
                 "UNIT_TOPIC_ARN_PREFIX": cdk.Fn.sub(
@@ -66,5 +70,29 @@ class HotlineStack(cdk.Stack):
             for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
                 ack(fn.role, f"AwsSolutions-IAM5[Action::{action}]", "CDK's grant on the city's own CMK, scoped to it")
         s.idempotency.grant_read_write_data(intake)
+        s.key.grant_encrypt(intake)  # seals the citizen's contact at filing (R-SEC-1)
+        s.key.grant_decrypt(dispatch)  # opens it for the center and units of non-confidential orders
+        s.attachments.grant_put(intake)  # signs upload slots (R-INT-2)
+        s.attachments.grant_read(intake)  # checks what was uploaded
+        intake.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["apigateway:GET"],
+                resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")],
+            )
+        )
+        assert intake.role is not None
+        ack(
+            intake.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*]",
+            "Reads the name of the API key a request came with to know its channel (R-INT-1); key ids are not "
+            "known before the API exists",
+        )
+        for finding in ("Action::s3:Abort*", "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*"):
+            ack(intake.role, f"AwsSolutions-IAM5[{finding}]", "CDK's grant on the attachments bucket only")
+        ack(
+            intake.role,
+            f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(s.attachments.node.default_child)}.Arn>/*]",  # type: ignore[arg-type]
+            "Objects of the city's own attachments bucket; upload keys are random per slot",
+        )
 
         self.api = Api(self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback)

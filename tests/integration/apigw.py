@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+CHANNEL_KEYS: dict[str, str] = {}  # channel -> API key id, set by the fixture that provisions them
+
 ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py wires them
     ("GET", "catalog"): "intake",
     ("POST", "requests"): "intake",
@@ -19,6 +21,10 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("GET", "tickets"): "dispatch",
     ("POST", "tickets"): "dispatch",
     ("GET", "units"): "dispatch",
+    ("GET", "kb"): "intake",
+    ("POST", "attachments"): "intake",
+    ("GET", "callers"): "dispatch",
+    ("POST", "callers"): "dispatch",
 }
 
 
@@ -45,7 +51,9 @@ def call(
     claims: dict[str, Any] | None = None,
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    channel: str | None = "phone",
 ) -> tuple[int, dict[str, Any]]:
+    """As API Gateway calls the function; channel routes carry the channel's API key id."""
     handler = importlib.import_module(f"functions.{_function(verb, path)}.handler").handler
     event = {
         "httpMethod": verb,
@@ -64,7 +72,7 @@ def call(
             "httpMethod": verb,
             "path": path,
             "authorizer": {"claims": claims} if claims else None,
-            "identity": {},
+            "identity": {"apiKeyId": CHANNEL_KEYS.get(channel)} if channel and not claims else {},
         },
     }
     out = handler(event, Context())

@@ -11,7 +11,8 @@ from moto import mock_aws
 from hotline.adapters import runtime
 from hotline.dal.models import TicketItem
 from tests.conftest import cst
-from tests.integration.apigw import call, staff
+from tests.integration.apigw import CHANNEL_KEYS, call, staff
+from tests.integration.conftest import provision
 
 FILING = {
     "channel": "phone",
@@ -31,6 +32,8 @@ def city(monkeypatch):
         runtime.services.cache_clear()
         svc = runtime.services()
         TicketItem.create_table(wait=True)
+        CHANNEL_KEYS.clear()
+        CHANNEL_KEYS.update(provision(name, monkeypatch))
         runtime.set_clock(at or cst(2026, 11, 2, 10))
         return svc
 

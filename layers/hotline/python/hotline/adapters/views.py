@@ -17,7 +17,8 @@ def deadlines(t: Ticket) -> dict[str, str | None]:
 
 
 def staff_view(t: Ticket, events: list[Event] | None = None) -> dict[str, Any]:
-    view = t.model_dump(mode="json", exclude={"citizen_key", "query_code_hash", "deadlines"})
+    private = {"citizen_key", "query_code_hash", "deadlines", "citizen_sealed", "citizen_masked"}
+    view = t.model_dump(mode="json", exclude=private)
     view.update(deadlines=deadlines(t), extensions_used=t.extensions_used)
     if events is not None:
         view["events"] = [

@@ -290,7 +290,7 @@ def _answer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 def _transfer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     t.reason, t.transferred_to = "emergency", c.payload.desk
     t.guidance = lc.config.guidance.emergency
-    return {"desk": c.payload.desk, "reason": c.payload.reason}
+    return {"desk": c.payload.desk, "reason": c.payload.reason, "linkage": lc.config.features.emergency_linkage}
 
 
 def _refuse(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
