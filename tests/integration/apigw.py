@@ -35,6 +35,9 @@ class Context:
     invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
     aws_request_id: str = "local"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
 
 def _function(verb: str, path: str) -> str:
     parts = [p for p in path.split("?")[0].split("/") if p]

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from moto import mock_aws
 
+from hotline.adapters import runtime
 from hotline.dal.models import TicketItem, bind
+from tests.conftest import cst
+from tests.integration.apigw import CHANNEL_KEYS
 
 
 @pytest.fixture
@@ -40,3 +45,24 @@ def provision(city: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     )
     monkeypatch.setenv("ATTACHMENTS_BUCKET", f"hotline-{city}-attachments")
     return keys
+
+
+@pytest.fixture
+def city(monkeypatch):
+    def start(name: str, at: datetime | None = None):
+        monkeypatch.setenv("HOTLINE_CITY", name)
+        monkeypatch.setenv("TABLE_NAME", f"hotline-{name}-tickets")
+        monkeypatch.delenv("HOTLINE_CITY_CONFIG", raising=False)
+        runtime.services.cache_clear()
+        svc = runtime.services()
+        TicketItem.create_table(wait=True)
+        CHANNEL_KEYS.clear()
+        CHANNEL_KEYS.update(provision(name, monkeypatch))
+        monkeypatch.setenv("HOTLINE_HASH_KEY", f"test-{name}")
+        runtime.set_clock(at or cst(2026, 11, 2, 10))
+        return svc
+
+    with mock_aws():
+        yield start
+    runtime.set_clock(None)
+    runtime.services.cache_clear()

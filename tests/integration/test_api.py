@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import pytest
-from moto import mock_aws
 
 from hotline.adapters import runtime
 from hotline.dal.models import TicketItem
 from tests.conftest import cst
-from tests.integration.apigw import CHANNEL_KEYS, call, staff
-from tests.integration.conftest import provision
+from tests.integration.apigw import call, staff
 
 FILING = {
     "channel": "phone",
@@ -21,26 +18,6 @@ FILING = {
     "category": "property",
     "citizen": {"name": "张三", "phone": "13800138000"},
 }
-
-
-@pytest.fixture
-def city(monkeypatch):
-    def start(name: str, at: datetime | None = None):
-        monkeypatch.setenv("HOTLINE_CITY", name)
-        monkeypatch.setenv("TABLE_NAME", f"hotline-{name}-tickets")
-        monkeypatch.delenv("HOTLINE_CITY_CONFIG", raising=False)
-        runtime.services.cache_clear()
-        svc = runtime.services()
-        TicketItem.create_table(wait=True)
-        CHANNEL_KEYS.clear()
-        CHANNEL_KEYS.update(provision(name, monkeypatch))
-        runtime.set_clock(at or cst(2026, 11, 2, 10))
-        return svc
-
-    with mock_aws():
-        yield start
-    runtime.set_clock(None)
-    runtime.services.cache_clear()
 
 
 def file(svc, **over):

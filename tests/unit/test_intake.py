@@ -44,7 +44,11 @@ def test_realistic_requests_are_sorted_as_the_citys_regulation_says(city):
 @pytest.mark.parametrize("city", CITIES)
 def test_a_harmless_mention_of_fire_court_or_privacy_is_still_a_work_order(city):
     rules = city_config(city).intake.rules
-    for text in ["小区消防通道被私家车堵了一个多月", "法院门口的路灯坏了好几天", "小区公示栏贴了业主身份证号，泄露隐私"]:
+    for text in [
+        "小区消防通道被私家车堵了一个多月",
+        "法院门口的路灯坏了好几天",
+        "小区公示栏贴了业主身份证号，泄露隐私",
+    ]:
         assert classify(text, rules) is None, text
 
 
@@ -116,7 +120,9 @@ def test_tianjin_emergency_is_transferred_to_its_desk_with_guidance():
 
 
 def test_weixi_only_guides_the_caller_to_the_emergency_line():
-    f = filing(content="我爸突然晕倒了叫不醒，快叫救护车", location={"district": city_config("weixi").districts[0].code})
+    f = filing(
+        content="我爸突然晕倒了叫不醒，快叫救护车", location={"district": city_config("weixi").districts[0].code}
+    )
     out = decide(f, "weixi")
     assert out.outcome == "transferred"
     assert out.orders[0][-1].event.detail["linkage"] == "guide"

@@ -30,7 +30,7 @@ class KnowledgeStats:
             item.update(
                 actions=[
                     KnowledgeStatItem.count.add(1),
-                    KnowledgeStatItem.query.set(text),
+                    KnowledgeStatItem.question.set(text),
                     KnowledgeStatItem.last_at.set(at.isoformat()),
                 ]
             )
@@ -45,4 +45,4 @@ class KnowledgeStats:
     def misses(self, month: str) -> list[tuple[str, int]]:
         with store_errors("knowledge stats"):
             items = KnowledgeStatItem.query(f"KBMISS#{month}")
-            return sorted(((i.query or "", int(i.count)) for i in items), key=lambda x: -x[1])
+            return sorted(((i.question or "", int(i.count)) for i in items), key=lambda x: -x[1])

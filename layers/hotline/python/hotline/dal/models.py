@@ -88,7 +88,7 @@ class KnowledgeStatItem(_Base):
         pass
 
     count = NumberAttribute(default=0)
-    query = UnicodeAttribute(null=True)  # the unanswered question, digits masked
+    question = UnicodeAttribute(null=True)  # the unanswered question, digits masked
     last_at = UnicodeAttribute(null=True)
 
 
