@@ -34,3 +34,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    from bench import intake
+
+    intake.kb_quality()
+    intake.warm_latency()

@@ -105,9 +105,10 @@ def test_archive_bucket_is_versioned_locked_kms_private_and_tls_only(synthesized
 
 
 @pytest.mark.parametrize("city", ["weixi", "tianjin"])
-def test_one_sns_topic_per_unit_plus_ops_and_citizen_sms(synthesized, city):
+def test_one_sns_topic_per_unit_plus_ops_citizen_sms_and_emergency_desks(synthesized, city):
     t = template(synthesized, city)
-    t.resource_count_is("AWS::SNS::Topic", len(city_config(city).units) + 2)
+    t.resource_count_is("AWS::SNS::Topic", len(city_config(city).units) + 3)
+    t.has_resource_properties("AWS::SNS::Topic", {"TopicName": f"hotline-{city}-emergency"})
     t.has_resource_properties(
         "AWS::SNS::Topic", {"TopicName": f"hotline-{city}-ops", "KmsMasterKeyId": Match.any_value()}
     )
@@ -135,9 +136,9 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     by_auth = {m["Properties"].get("AuthorizationType"): 0 for m in methods.values()}
     for m in methods.values():
         by_auth[m["Properties"].get("AuthorizationType")] += 1
-    assert by_auth == {"NONE": 5, "COGNITO_USER_POOLS": 3}
+    assert by_auth == {"NONE": 6, "COGNITO_USER_POOLS": 5}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
-    assert len(keyed) == 5
+    assert len(keyed) == 6
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):
         t.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": group})
 
@@ -228,3 +229,26 @@ def test_timers_have_one_schedule_group_a_scheduler_role_and_a_planner_fed_by_ti
         "AWS::Lambda::EventSourceMapping",
         {"FilterCriteria": {"Filters": [{"Pattern": Match.string_like_regexp('"META"')}]}},
     )
+
+
+def test_intake_may_seal_contacts_sign_uploads_and_read_which_channel_a_key_belongs_to(synthesized):
+    """R-SEC-1, R-INT-1/2: the grants intake needs, and the bucket that keeps citizens' evidence private."""
+    t = template(synthesized, "tianjin")
+    t.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": Match.object_like({"ServerSideEncryptionConfiguration": Match.any_value()}),
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "CorsConfiguration": Match.any_value(),
+        },
+    )  # fmt: skip
+    policies = json.dumps(t.find_resources("AWS::IAM::Policy"))
+    assert "apigateway:GET" in policies and "/apikeys/*" in policies
+    assert "kms:Encrypt" in policies
+    env = next(
+        f["Properties"]["Environment"]["Variables"]
+        for f in t.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("FunctionName") == "hotline-tianjin-intake"
+    )
+    assert {"CITY_KEY_ARN", "ATTACHMENTS_BUCKET", "IDEMPOTENCY_TABLE", "HOTLINE_KB"} <= set(env)

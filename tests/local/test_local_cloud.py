@@ -5,6 +5,7 @@ SPEC §11 "Local cloud"; the rules themselves are proved in unit and integration
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime, timedelta
 
@@ -13,18 +14,23 @@ import pytest
 
 pytestmark = [pytest.mark.local, pytest.mark.xdist_group("local")]
 
-WATER_IN_HEPING = {
-    "type": "complaint",
-    "category": "water",
-    "content": "和平区南京路小区停水三天了，一直没人来修",
-    "location": {"district": "heping", "address": "南京路 1 号"},
-    "citizen": {"name": "张三", "phone": "13800138000"},
-}
+_callers = itertools.count(13800138000)
+
+
+def water() -> dict:
+    """A water complaint from a new caller each time (the same caller again would be a duplicate)."""
+    return {
+        "type": "complaint",
+        "category": "water",
+        "content": "和平区南京路小区停水三天了，一直没人来修",
+        "location": {"district": "heping", "address": "南京路 1 号"},
+        "citizen": {"name": "张三", "phone": str(next(_callers))},
+    }
 
 
 def test_a_filed_request_becomes_a_dispatched_order_in_the_units_inbox_with_its_notice_in_the_outbox(hotline):
     """Issue 3 'done when': curl → dispatched work order, visible to its unit, SNS message sent."""
-    filed = hotline.file(**WATER_IN_HEPING)
+    filed = hotline.file(**water())
     assert filed["outcome"] == "accepted"
     (order,) = filed["tickets"]
     assert order["status"] == "dispatched" and order["deadlines"]["sign_by"]
@@ -39,7 +45,7 @@ def test_a_filed_request_becomes_a_dispatched_order_in_the_units_inbox_with_its_
 
 
 def test_a_whole_order_lifecycle_over_http_from_filing_to_a_closed_rating(hotline):
-    filed = hotline.file(channel="wechat", **WATER_IN_HEPING)
+    filed = hotline.file(channel="wechat", **water())
     order = filed["tickets"][0]
     tid, lead = order["ticket_id"], hotline.unit(order["lead_unit"])
     assert hotline.act(tid, lead, "sign").json()["status"] == "in_progress"
@@ -78,7 +84,7 @@ def test_a_whole_order_lifecycle_over_http_from_filing_to_a_closed_rating(hotlin
 
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": "not-a-key"}])
 def test_channel_routes_refuse_a_missing_or_unknown_api_key_with_401_in_the_contract_shape(hotline, headers):
-    r = hotline.post("/requests", {"channel": "phone", **WATER_IN_HEPING}, headers)
+    r = hotline.post("/requests", {"channel": "phone", **water()}, headers)
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "unauthenticated"
 
@@ -102,7 +108,7 @@ def test_a_unit_reads_only_its_own_inbox(hotline):
 def test_unknown_routes_answer_404_and_oversize_bodies_413_without_writing(hotline):
     assert hotline.get("/nowhere", hotline.channel()).status_code == 404
     before = hotline.get("/units/tj-water/tickets", hotline.unit("tj-water")).json()["tickets"]
-    big = json.dumps({"channel": "phone", **WATER_IN_HEPING, "content": "停水" * (6 * 1024 * 1024)})
+    big = json.dumps({"channel": "phone", **water(), "content": "停水" * (6 * 1024 * 1024)})
     assert hotline.post("/requests", big, hotline.channel()).status_code == 413
     assert hotline.get("/units/tj-water/tickets", hotline.unit("tj-water")).json()["tickets"] == before
 
@@ -119,7 +125,7 @@ def test_the_clock_moves_only_forward_and_says_why_otherwise(hotline):
 def test_moving_the_clock_fires_a_due_schedule_through_its_real_target_once(hotline):
     """A one-time Scheduler schedule fires when the clock passes it, reaches the timers function,
     the ticket records it, the unit hears of it, and the schedule deletes itself (R-TMR-1, R-TMR-4)."""
-    filed = hotline.file(**WATER_IN_HEPING)
+    filed = hotline.file(**water())
     tid, unit = filed["tickets"][0]["ticket_id"], filed["tickets"][0]["lead_unit"]
     ticket = hotline.get(f"/tickets/{tid}", hotline.staff("supervisor")).json()
     clock = datetime.fromisoformat(hotline.get("/_local/clock").json()["now"])
@@ -153,7 +159,7 @@ def test_moving_the_clock_fires_a_due_schedule_through_its_real_target_once(hotl
 
 
 def test_the_outbox_filters_by_unit_and_by_topic(hotline):
-    filed = hotline.file(**WATER_IN_HEPING)
+    filed = hotline.file(**water())
     unit = filed["tickets"][0]["lead_unit"]
     by_unit = hotline.outbox(unit)
     assert by_unit and by_unit == hotline.outbox(f"hotline-tianjin-unit-{unit}")
@@ -170,7 +176,7 @@ def test_the_openapi_document_lists_every_contract_route(hotline):
 
 def test_a_missed_sign_deadline_marks_the_order_overdue_escalates_and_tells_each_level(hotline):
     """R-TMR-1/2 on the local cloud: the stack's own timers, fired by moving the clock past them."""
-    filed = hotline.file(**WATER_IN_HEPING)
+    filed = hotline.file(**water())
     tid, unit = filed["tickets"][0]["ticket_id"], filed["tickets"][0]["lead_unit"]
     fired = hotline.advance("P6D")["fired"]
     mine = [f for f in fired if f["name"].startswith(f"{tid}.sign.")]
@@ -185,7 +191,7 @@ def test_a_missed_sign_deadline_marks_the_order_overdue_escalates_and_tells_each
 
 
 def test_signing_in_time_leaves_no_sign_timer_to_fire(hotline):
-    filed = hotline.file(**WATER_IN_HEPING)
+    filed = hotline.file(**water())
     tid, unit = filed["tickets"][0]["ticket_id"], filed["tickets"][0]["lead_unit"]
     assert hotline.act(tid, hotline.unit(unit), "sign").status_code == 200
     fired = hotline.advance("P3D")["fired"]

@@ -1,0 +1,103 @@
+"""Intake benchmarks: warm handler latency on moto, and KB hit quality per city (R-KB-2).
+
+Latency is reported beside one moto DynamoDB PutItem measured in the same run, so the ratio
+means something on a shared, noisy machine; quality is counted, not timed.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CITIES = ("tianjin", "hohhot", "heze", "weixi", "baoding")
+N = 40
+
+
+def kb_quality() -> None:
+    from hotline.config.knowledge import load_knowledge
+    from hotline.config.loader import CITIES_DIR, city_config
+    from hotline.domain.knowledge import KnowledgeIndex
+
+    today = date(2026, 11, 23)
+    print("KB hit quality (tests/data/kb: paraphrases citizens might say; negatives = concrete complaints)")
+    for city in CITIES:
+        config = city_config(city)
+        index = KnowledgeIndex(load_knowledge(CITIES_DIR / "kb" / f"{city}.yaml", config))
+        data = yaml.safe_load((ROOT / "tests" / "data" / "kb" / f"{city}.yaml").read_text(encoding="utf-8"))
+        stale = {e.id for e in index.stale(today)}
+        pairs = [(q, p["entry"]) for p in data["pairs"] if p["entry"] not in stale for q in p["paraphrases"]]
+        ranked = [[h.entry.id for h in index.search(q, today, minimum=0.0, limit=3)] for q, _ in pairs]
+        top1 = sum(r[:1] == [e] for r, (_, e) in zip(ranked, pairs, strict=True)) / len(pairs)
+        top3 = sum(e in r for r, (_, e) in zip(ranked, pairs, strict=True)) / len(pairs)
+        floor = config.intake.knowledge.answer_min
+        answers = [(e, index.search(q, today, minimum=floor, limit=1)) for q, e in pairs]
+        given = [(e, h[0].entry.id) for e, h in answers if h]
+        right = sum(a == b for a, b in given)
+        neg = sum(bool(index.search(q, today, minimum=floor)) for q in data["negatives"])
+        print(
+            f"  {city:8} {len(index.entries)} entries, {len(pairs)} paraphrases: top-1 {top1:.0%}, top-3 {top3:.0%};"
+            f" instant answers {len(given) / len(pairs):.0%} of questions, {right / max(len(given), 1):.0%} right;"
+            f" complaints answered {neg}/{len(data['negatives'])}"
+        )
+
+
+def warm_latency() -> None:
+    from moto import mock_aws
+
+    os.environ.update(HOTLINE_CITY="tianjin", TABLE_NAME="bench-tickets", AWS_DEFAULT_REGION="ap-southeast-1")
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ[k] = "bench"
+    with mock_aws():
+        import boto3
+        import pytest
+
+        from hotline.adapters import runtime
+        from hotline.dal.models import TicketItem
+        from tests.integration import apigw
+        from tests.integration.conftest import provision
+
+        runtime.services.cache_clear()
+        runtime.services()
+        TicketItem.create_table(wait=True)
+        mp = pytest.MonkeyPatch()
+        apigw.CHANNEL_KEYS.update(provision("tianjin", mp))
+        ddb = boto3.client("dynamodb")
+
+        def put(i: int) -> None:
+            ddb.put_item(TableName="bench-tickets", Item={"pk": {"S": f"B#{i}"}, "sk": {"S": "x"}})
+
+        def filing(i: int) -> None:
+            body = {"type": "help", "category": "roads", "content": f"和平区第{i}号路口的路灯坏了好几天",
+                    "location": {"district": "heping"}, "citizen": {"phone": f"139{i:08d}"}}  # fmt: skip
+            assert apigw.call("POST", "/requests", body)[0] == 201
+
+        def answer(i: int) -> None:
+            body = {"type": "consultation", "content": "公积金怎么提取", "citizen": {"phone": f"138{i:08d}"}}
+            assert apigw.call("POST", "/requests", body)[1]["outcome"] == "answered"
+
+        def median_ms(fn) -> float:  # type: ignore[no-untyped-def]
+            fn(-1)  # warm
+            samples = []
+            for i in range(N):
+                t = time.perf_counter()
+                fn(i)
+                samples.append(time.perf_counter() - t)
+            return statistics.median(samples) * 1000
+
+        base = median_ms(put)
+        print(f"warm on moto (median of {N}; baseline one PutItem {base:.1f} ms)")
+        for label, fn in (("accepted and routed", filing), ("answered from the KB", answer)):
+            took = median_ms(fn)
+            print(f"  POST /requests {label:22} {took:6.1f} ms  ratio {took / base:5.1f}x")
+        mp.undo()
+
+
+if __name__ == "__main__":
+    kb_quality()
+    warm_latency()

@@ -1,0 +1,78 @@
+"""Intake over HTTP on the local cloud (issue: intake, SPEC §2, §11): what a channel sees and sends."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+pytestmark = [pytest.mark.local, pytest.mark.xdist_group("local")]
+
+
+def table_items(hotline) -> list[dict]:
+    ddb = boto3.client(
+        "dynamodb", endpoint_url=hotline.info["emulator"], region_name=hotline.info["region"],
+        aws_access_key_id="local", aws_secret_access_key="local",
+    )  # fmt: skip
+    name = next(t for t in ddb.list_tables()["TableNames"] if "Tickets" in t or "tickets" in t.lower())
+    return ddb.scan(TableName=name, ConsistentRead=True)["Items"]
+
+
+def test_a_filed_request_texts_the_citizen_their_request_number_and_query_code(hotline):
+    """R-DSP-13: SMS at filing, to the citizen's mobile, with what they need to follow it up."""
+    filed = hotline.file(type="help", category="property", content="楼道灯坏了一个月没人修",
+                         location={"district": "heping"}, citizen={"phone": "13700000001"})  # fmt: skip
+    sms = hotline.outbox("+8613700000001")
+    assert len(sms) == 1
+    assert filed["request_id"] in sms[0]["message"] and filed["query_code"] in sms[0]["message"]
+
+
+def test_an_emergency_goes_to_its_desk_on_the_emergency_topic(hotline):
+    """R-INT-4: transferred at once, with an outbound event the 119 desk's integration consumes."""
+    filed = hotline.file(type="help", content="和平区一栋居民楼三楼着火了，火很大，里面还有人",
+                         location={"district": "heping"}, citizen={"phone": "13700000002"})  # fmt: skip
+    assert (filed["outcome"], filed["transferred_to"]) == ("transferred", "119")
+    sent = [m for m in hotline.outbox("hotline-tianjin-emergency") if m["attributes"].get("desk") == "119"]
+    assert [m["attributes"]["ticket_id"] for m in sent] == [filed["tickets"][0]["ticket_id"]]
+
+
+def test_a_consultation_is_answered_from_the_kb_and_search_is_public_to_channels(hotline):
+    answered = hotline.file(channel="app", type="consultation", content="公积金怎么提取",
+                            citizen={"phone": "13700000003"})  # fmt: skip
+    assert answered["outcome"] == "answered" and answered["kb_entry"].startswith("tianjin-")
+    found = hotline.get("/kb/search", hotline.channel("web"), q="居住证怎么办")
+    assert found.status_code == 200 and found.json()["results"]
+    assert hotline.get("/kb/search", {}, q="居住证").status_code == 401
+
+
+def test_the_body_cannot_claim_another_channel_than_the_key(hotline):
+    body = {"channel": "wechat", "type": "help", "content": "路灯坏了"}
+    r = hotline.post("/requests", body, hotline.channel("phone"))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "wrong_channel"
+
+
+BAD = [
+    ("{not json", 400, "malformed_json"),
+    ({"type": "help"}, 422, "invalid_input"),
+    ({"type": "help", "content": "路灯坏了", "citizen": {"phone": "110"}}, 422, "invalid_input"),
+    ({"type": "help", "content": "路灯坏了", "category": "unicorns"}, 422, "unknown_category"),
+    ({"type": "help", "content": "路灯坏了", "location": {"district": "atlantis"}}, 422, "unknown_district"),
+    ({"type": "help", "content": "路灯\x00坏了"}, 422, "invalid_input"),
+    ({"type": "help", "content": "长" * 2001}, 422, "too_long"),
+    ({"type": "help", "content": "路灯坏了", "attachments": ["att-" + "0" * 32]}, 422, "unknown_attachment"),
+    ([1, 2, 3], 422, "bad_body"),
+]
+
+
+def test_bad_input_gets_a_clear_4xx_and_writes_nothing(hotline):
+    """R-INT-9 over HTTP: each malformed filing answers 4xx in the contract's shape; the table is unchanged."""
+    before = table_items(hotline)
+    for body, status, code in BAD:
+        raw = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+        r = hotline.post("/requests", raw, hotline.channel())
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), (body, r.text)
+        assert r.json()["error"]["message"]
+    ten_mb = json.dumps({"type": "help", "content": "长" * (10 * 1024 * 1024 // 3 + 1)})
+    assert hotline.post("/requests", ten_mb, hotline.channel()).status_code == 413
+    assert table_items(hotline) == before
