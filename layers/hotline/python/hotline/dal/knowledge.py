@@ -19,7 +19,7 @@ class KnowledgeStats:
     def hit(self, entry_id: str, at: datetime) -> None:
         item = KnowledgeStatItem(pk=f"KB#{entry_id}", sk=f"{at:%Y-%m}")
         with store_errors("knowledge stats"):
-            item.update(actions=[KnowledgeStatItem.count.add(1), KnowledgeStatItem.last_at.set(at.isoformat())])
+            item.update(actions=[KnowledgeStatItem.tally.add(1), KnowledgeStatItem.last_at.set(at.isoformat())])
 
     def miss(self, query: str, at: datetime) -> None:
         """Digits are masked before storing: a citizen may type a phone or ID number (R-SEC-1)."""
@@ -29,7 +29,7 @@ class KnowledgeStats:
         with store_errors("knowledge stats"):
             item.update(
                 actions=[
-                    KnowledgeStatItem.count.add(1),
+                    KnowledgeStatItem.tally.add(1),
                     KnowledgeStatItem.question.set(text),
                     KnowledgeStatItem.last_at.set(at.isoformat()),
                 ]
@@ -38,11 +38,11 @@ class KnowledgeStats:
     def hits(self, entry_id: str, month: str) -> int:
         with store_errors("knowledge stats"):
             try:
-                return int(KnowledgeStatItem.get(f"KB#{entry_id}", month).count)
+                return int(KnowledgeStatItem.get(f"KB#{entry_id}", month).tally)
             except KnowledgeStatItem.DoesNotExist:
                 return 0
 
     def misses(self, month: str) -> list[tuple[str, int]]:
         with store_errors("knowledge stats"):
             items = KnowledgeStatItem.query(f"KBMISS#{month}")
-            return sorted(((i.question or "", int(i.count)) for i in items), key=lambda x: -x[1])
+            return sorted(((i.question or "", int(i.tally)) for i in items), key=lambda x: -x[1])

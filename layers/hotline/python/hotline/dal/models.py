@@ -87,7 +87,7 @@ class KnowledgeStatItem(_Base):
     class Meta(_Base.Meta):
         pass
 
-    count = NumberAttribute(default=0)
+    tally = NumberAttribute(default=0)
     question = UnicodeAttribute(null=True)  # the unanswered question, digits masked
     last_at = UnicodeAttribute(null=True)
 
