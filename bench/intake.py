@@ -74,11 +74,11 @@ def warm_latency() -> None:
 
         def filing(i: int) -> None:
             body = {"type": "help", "category": "roads", "content": f"和平区第{i}号路口的路灯坏了好几天",
-                    "location": {"district": "heping"}, "citizen": {"phone": f"139{i:08d}"}}  # fmt: skip
+                    "location": {"district": "heping"}, "citizen": {"phone": f"139{i + 1000:08d}"}}  # fmt: skip
             assert apigw.call("POST", "/requests", body)[0] == 201
 
         def answer(i: int) -> None:
-            body = {"type": "consultation", "content": "公积金怎么提取", "citizen": {"phone": f"138{i:08d}"}}
+            body = {"type": "consultation", "content": "公积金怎么提取", "citizen": {"phone": f"138{i + 1000:08d}"}}
             assert apigw.call("POST", "/requests", body)[1]["outcome"] == "answered"
 
         def median_ms(fn) -> float:  # type: ignore[no-untyped-def]

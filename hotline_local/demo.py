@@ -3,7 +3,7 @@
 Filings on several channels, routing and the dispatcher's queue, signing, an extension, assist
 parts, replies, a satisfied citizen, an unsatisfied one whose complaint is upheld and rehandled,
 a unit that never signs and the clock running past its deadline; then every order's timeline,
-what units were told, and the three rates (R-KPI-1) over the day's orders.
+what units and citizens were told, and the three rates (R-KPI-1) over the day's orders.
 """
 
 from __future__ import annotations
@@ -131,9 +131,9 @@ def play(info: dict[str, Any]) -> None:
             at = datetime.fromisoformat(e["at"]).astimezone(CST)
             print(f"      {at:%m-%d %H:%M}  {e['actor']:<28} {e['action']:<18} {e['from']} → {e['to']}")
 
-    print("\n==> what units were told (SNS)")
+    print("\n==> what units and citizens were told (SNS topics and SMS)")
     for m in s.h.outbox():
-        print(f"  {m['to']:<16} {m['subject']}")
+        print(f"  {m['to']:<16} {m['subject'] or m['message'][:60]}")
 
     rates(s)
 
