@@ -6,6 +6,8 @@ code cannot drift apart (a contract test checks it too).
 
 from __future__ import annotations
 
+from typing import Any
+
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as ddb
 from aws_cdk import aws_kms as kms
@@ -93,17 +95,9 @@ class Storage(Construct):
         )
         ack(self.access_logs, "AwsSolutions-S1", "This is the access-log bucket; logging it to itself would loop.")
         # Citizens' evidence (R-INT-2): uploaded by pre-signed POST, kept while the record is.
-        self.attachments = s3.Bucket(
-            self,
+        self.attachments = self._private_bucket(
             "Attachments",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="attachments/",
+            "attachments/",
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods.POST],
@@ -115,22 +109,29 @@ class Storage(Construct):
             lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(30))],
             removal_policy=removal,
         )
-        self.archive = s3.Bucket(
-            self,
+        retention = cdk.Duration.days(365 * ARCHIVE_RETENTION_YEARS)
+        self.archive = self._private_bucket(
             "Archive",
+            "archive/",
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.compliance(retention)
+            if prod
+            else s3.ObjectLockRetention.governance(retention),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
+    def _private_bucket(self, id: str, log_prefix: str, **extra: Any) -> s3.Bucket:
+        """Citizens' records: the city's KMS key, no public access, TLS only, versioned, access-logged."""
+        return s3.Bucket(
+            self,
+            id,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.key,
             bucket_key_enabled=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
-            object_lock_enabled=True,
-            object_lock_default_retention=s3.ObjectLockRetention.governance(
-                cdk.Duration.days(365 * ARCHIVE_RETENTION_YEARS)
-            )
-            if not prod
-            else s3.ObjectLockRetention.compliance(cdk.Duration.days(365 * ARCHIVE_RETENTION_YEARS)),
             server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="archive/",
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            server_access_logs_prefix=log_prefix,
+            **extra,
         )
