@@ -20,7 +20,7 @@ from hotline.adapters.http import install_error_handlers, json_body
 from hotline.adapters.runtime import Services, now, services
 from hotline.adapters.views import citizen_view, summary
 from hotline.config.schema import Channel, RequestType
-from hotline.domain.callers import COUNTED, admit, strike
+from hotline.domain.callers import COUNTED, CallerRecord, admit, strike
 from hotline.domain.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from hotline.domain.filing import (
     Filing,
@@ -182,8 +182,8 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     }
     if filed.outcome == "answered":
         svc.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
-    elif filing.type is RequestType.consultation:
-        svc.knowledge_stats.miss(filing.content, at)  # R-KB-3: what citizens asked that the KB lacks
+    elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
+        svc.knowledge_stats.miss(filing.content, at)  # R-KB-3: a question the KB was asked and lacked
     if filed.outcome == "duplicate":
         body["original"] = citizen_view(svc.tickets.get(str(filed.details["duplicate_of"])))
     if caller and rule and filed.outcome in COUNTED:
@@ -201,8 +201,6 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
 
 def _strike(svc: Services, caller: str, at: Any) -> str | None:
     """Count an out-of-scope filing against the caller; retried if another filing counted first."""
-    from hotline.domain.callers import CallerRecord
-
     rule = svc.config.features.caller_suspension
     assert rule is not None
     for _ in range(5):

@@ -42,12 +42,13 @@ def notify(record: DynamoDBRecord) -> None:
     for desk in desk_notices(svc.config, ticket, event):
         notifier().to_desk(desk)
         metrics.add_metric(name="EmergencyTransfers", unit=MetricUnit.Count, value=1)
-    texts = citizen_notices(svc.config, ticket, event)
+    texts = citizen_notices(svc.config, ticket, event)  # empty when no contact was left
     if texts and ticket.citizen_sealed:
         contact = svc.vault.open(ticket.request_id, ticket.citizen_sealed)
-        for sms in texts if contact.get("phone") else []:
+        phone = contact.get("phone", "")
+        for sms in texts if phone else []:
             text = sms.text.replace("{query_code}", contact.get("query_code", ""))
-            notifier().to_citizen(contact["phone"], replace(sms, text=text))
+            notifier().to_citizen(phone, replace(sms, text=text))
             metrics.add_metric(name="CitizenSms", unit=MetricUnit.Count, value=1)
     if notices:
         metrics.add_metric(name="NoticesSent", unit=MetricUnit.Count, value=len(notices))

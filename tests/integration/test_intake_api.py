@@ -182,3 +182,13 @@ def test_attachments_upload_by_presigned_post_and_are_checked_at_filing(city):
     assert (bad[0], bad[1]["error"]["code"]) == (422, "unknown_attachment")
     assert call("POST", "/attachments", {"content_type": "application/x-msdownload", "size": 10})[0] == 422
     assert call("POST", "/attachments", {"content_type": "video/mp4", "size": 500 * 2**20})[0] == 422
+
+
+def test_only_a_consultation_the_kb_could_not_answer_counts_as_a_miss(city):
+    """R-KB-3: unanswered questions feed the units; refused or answered ones are not misses."""
+    svc = city("tianjin")
+    missed = body(svc, "我们小区旁边那块空地以后规划建什么", type_="consultation", category="housing")
+    assert call("POST", "/requests", missed)[1]["outcome"] == "accepted"
+    refused = body(svc, "帮我算算下期双色球开什么号", type_="consultation", category=None)
+    assert call("POST", "/requests", refused)[1]["outcome"] == "not_accepted"
+    assert svc.knowledge_stats.misses("2026-11") == [("我们小区旁边那块空地以后规划建什么", 1)]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hotline.domain.models import SYSTEM
-from hotline.domain.notices import notices_for
+from hotline.domain.models import SYSTEM, Status
+from hotline.domain.notices import citizen_notices, desk_notices, notices_for
 from tests.conftest import cst
 from tests.unit.factories import DISPATCHER, Desk
 
@@ -61,3 +61,38 @@ def test_a_redispatch_after_an_approved_return_tells_the_new_lead():
     desk.do("request_return", desk.lead, at=cst(2026, 11, 2, 11), reason="不属于本单位职责")
     desk.do("decide_return", DISPATCHER, at=cst(2026, 11, 2, 12), approve=True, reason="同意", redispatch_to=new)
     assert [n.unit_id for n in notices_for(desk.config, desk.t, desk.events[-1])] == [new]
+
+
+def _with_contact(desk: Desk) -> Desk:
+    desk.t = desk.t.model_copy(update={"citizen_sealed": "sealed-contact"})
+    return desk
+
+
+def test_the_citizen_is_texted_at_filing_extension_and_reply_and_never_without_a_contact():
+    """R-DSP-13: SMS at filing (number and a slot for the query code), new date, and the result."""
+    desk = _with_contact(_dispatched("tianjin", district="heping", assist=[]))
+    filed = citizen_notices(desk.config, desk.t, desk.events[0])
+    assert [n.kind for n in filed] == ["filed"] and "{query_code}" in filed[0].text
+    assert desk.t.request_id in filed[0].text
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    desk.do("request_extension", desk.lead, at=cst(2026, 11, 3, 10), days=2, reason="需协调管网维修单位")
+    desk.do("decide_extension", DISPATCHER, at=cst(2026, 11, 3, 11), approve=True, reason="同意")
+    (extended,) = citizen_notices(desk.config, desk.t, desk.events[-1])
+    assert extended.kind == "extended" and "2026-11-" in extended.text
+    desk.do("reply", desk.lead, at=cst(2026, 11, 4, 10), handled_at="2026-11-04T09:00:00+08:00",
+            process="更换阀门", result="已恢复供水", citizen_contacted=True)  # fmt: skip
+    (replied,) = citizen_notices(desk.config, desk.t, desk.events[-1])
+    assert replied.kind == "replied" and "已恢复供水" in replied.text
+    silent = desk.t.model_copy(update={"citizen_sealed": None})
+    assert citizen_notices(desk.config, silent, desk.events[-1]) == []
+    second = desk.t.model_copy(update={"ticket_id": "R-1-2"})
+    assert citizen_notices(desk.config, second, desk.events[0]) == []  # one filing SMS per request
+
+
+def test_an_emergency_reaches_its_desk_unless_the_city_only_guides_the_caller():
+    """R-INT-4: Tianjin transfers to the desk (Art.17(1)); Weixi guides the caller to dial (Art.2)."""
+    for city, expected in (("tianjin", ["119"]), ("weixi", [])):
+        desk = Desk(city)
+        desk.t = Desk(city).file(cst(2026, 11, 2, 10)).model_copy(update={"status": Status.received})
+        desk.do("transfer", SYSTEM, at=cst(2026, 11, 2, 10), desk="119", reason="着火了")
+        assert [n.desk for n in desk_notices(desk.config, desk.t, desk.events[-1])] == expected

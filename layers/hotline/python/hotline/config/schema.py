@@ -274,7 +274,8 @@ class Guidance(Strict):
     duplicate: str
 
 
-Reason = Literal["emergency", "legal_procedure", "secret_or_privacy", "unlawful", "not_government"]
+Refusal = Literal["legal_procedure", "secret_or_privacy", "unlawful", "not_government"]
+Reason = Literal["emergency"] | Refusal
 Desk = Literal["110", "119", "120", "122"]
 
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Self
@@ -143,7 +144,7 @@ def citizen_key(secret: bytes, f: Filing) -> str | None:
     return keyed_hash(secret, f.citizen.phone.replace("-", "")) if f.citizen.phone else None
 
 
-def find_duplicate(f: Filing, history: list[Ticket], policy: IntakePolicy, now: datetime) -> Ticket | None:
+def find_duplicate(f: Filing, history: Sequence[Ticket], policy: IntakePolicy, now: datetime) -> Ticket | None:
     """The same citizen's earlier request about the same matter with nothing new (Tianjin Art.17(5))."""
     if f.matters:
         return None
@@ -169,7 +170,7 @@ def file_request(
     *,
     query_code: str,
     knowledge: KnowledgeIndex,
-    history: list[Ticket] = (),  # type: ignore[assignment]
+    history: Sequence[Ticket] = (),
     sealed: Sealed = Sealed(),
     channel: Channel | None = None,
 ) -> Filed:
@@ -219,7 +220,7 @@ def file_request(
         return Filed(
             "not_accepted", [[step]], {"reason": reason, "guidance": guidance, "explanation": verdict.explanation}
         )
-    original = find_duplicate(f, list(history), config.intake, now)
+    original = find_duplicate(f, history, config.intake, now)
     if original is not None:
         body = {"duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
         step = lc.apply(record, "mark_duplicate", SYSTEM, body, now)

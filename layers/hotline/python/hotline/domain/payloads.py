@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from hotline.config.schema import Duration
+from hotline.config.schema import Desk, Duration, Refusal
 from hotline.domain.models import Satisfaction
 
 Text = Field(min_length=2, max_length=4000)
@@ -28,12 +28,12 @@ class Answer(Payload):
 
 
 class Transfer(Payload):
-    desk: Literal["110", "119", "120", "122"]
+    desk: Desk
     reason: str = Reason
 
 
 class Refuse(Payload):
-    reason: Literal["legal_procedure", "secret_or_privacy", "unlawful", "not_government"]
+    reason: Refusal
     guidance: str = Text
     rule: str | None = None  # which rule and term decided, for the record (R-INT-4)
 
