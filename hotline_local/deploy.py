@@ -195,10 +195,26 @@ class _Skipped:
             )["id"]
         for _, p in self.of_type("AWS::ApiGateway::UsagePlanKey"):
             self.apigw.create_usage_plan_key(usagePlanId=p["UsagePlanId"], keyId=p["KeyId"], keyType=p["KeyType"])
+        self._state_machines()
         for _, p in self.of_type("AWS::Scheduler::ScheduleGroup"):
             import boto3
 
             boto3.client("scheduler").create_schedule_group(Name=p["Name"])
+
+    def _state_machines(self) -> None:
+        """moto runs executions on its parser backend only; CloudFormation created them on the
+        other one. Register each there under the same name (so the same ARN), definition resolved."""
+        from moto.stepfunctions.models import stepfunctions_backends
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        created = stepfunctions_backends[ACCOUNT][REGION]
+        running = stepfunctions_parser_backends[ACCOUNT][REGION]
+        have = {m.name for m in running.state_machines}
+        for machine in created.state_machines:
+            if machine.name not in have:
+                running.create_state_machine(
+                    name=machine.name, definition=machine.definition, roleArn=machine.roleArn, sm_type=machine.type
+                )
 
 
 def _create_what_moto_skips(assembly: Path, stack: str) -> None:

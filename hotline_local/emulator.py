@@ -207,6 +207,7 @@ class Emulator:
         host, bound = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{bound}"
         os.environ.update(
+            MOTO_PORT=str(bound),  # where the emulator's own Step Functions sends its task calls
             AWS_ENDPOINT_URL=self.endpoint,
             AWS_ACCESS_KEY_ID="local",
             AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator accepts any credential
@@ -224,7 +225,10 @@ class Emulator:
 
     def _install_hooks(self) -> None:
         from moto.awslambda.models import LambdaFunction
+        from moto.core.config import default_user_config
         from moto.sns.models import SNSBackend
+
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}  # run executions, not record them
 
         runner, outbox = self.runner, self.outbox
 

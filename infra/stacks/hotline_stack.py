@@ -15,6 +15,7 @@ from infra.constructs.nag import ack
 from infra.constructs.notifications import Notifications
 from infra.constructs.storage import Storage
 from infra.constructs.timers import Timers
+from infra.constructs.workflow import Workflow
 
 
 class HotlineStack(cdk.Stack):
@@ -52,10 +53,31 @@ class HotlineStack(cdk.Stack):
         callback = make("callback", description="Citizen ratings and callbacks (SPEC §5)")
         notify = make("notify", description="Ticket events → notices to units (R-DSP-13)", timeout_s=60)
         self.notifications.feed_from(s.tickets, notify)
-        planner = make("schedule", description="Keeps each order's Scheduler timers equal to its deadlines (R-TMR-1)")
+        planner = make(
+            "orchestrate", description="Keeps each order's timers and execution in step with its ticket (DESIGN §1)"
+        )
         self.timers = Timers(self, "Timers", config=config, table=s.tickets, key=s.key, fire=timers, planner=planner)
+        steps = make("workflow", description="The steps of an order's execution: locate, park, archive (SPEC §3, §5)")
+        self.workflow = Workflow(self, "Workflow", config=config, steps=steps, ops=self.notifications.ops)
+        sm = self.workflow.state_machine
+        planner.add_environment("STATE_MACHINE_ARN", sm.state_machine_arn)
+        sm.grant_start_execution(planner)  # one execution per ticket, named after it
+        sm.grant_task_response(planner)  # resumes the parked execution; not a task of it, so no cycle
+        # R-CB-5: write the immutable record and read back its checksum; nothing else of the bucket
+        steps.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"], resources=[s.archive.arn_for_objects("records/*")]
+            )
+        )
+        s.key.grant_encrypt_decrypt(steps)
+        assert steps.role is not None
+        ack(
+            steps.role,
+            f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(s.archive.node.default_child)}.Arn>/records/*]",  # type: ignore[arg-type]
+            "Writes one record per finished ticket under records/; keys are known only at run time",
+        )
 
-        for fn in (intake, dispatch, timers, callback, notify, planner):
+        for fn in (intake, dispatch, timers, callback, notify, planner, steps):
             if fn in (notify, planner):
                 s.tickets.grant_read_data(fn)  # it reads the ticket an event belongs to, nothing more
             else:

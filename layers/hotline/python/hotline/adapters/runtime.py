@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 
+from hotline.adapters.archive import ArchiveBucket
 from hotline.adapters.channels import ChannelKeys
 from hotline.adapters.vault import Vault
 from hotline.config.knowledge import load_knowledge
@@ -16,6 +17,7 @@ from hotline.dal.callers import CallerStore
 from hotline.dal.knowledge import KnowledgeStats
 from hotline.dal.models import bind
 from hotline.dal.repository import TicketRepository
+from hotline.dal.waits import WaitStore
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle
 
@@ -65,6 +67,14 @@ class Services:
     @cached_property
     def channels(self) -> ChannelKeys:
         return ChannelKeys(self.config.city)
+
+    @cached_property
+    def waits(self) -> WaitStore:
+        return WaitStore()
+
+    @cached_property
+    def archive(self) -> ArchiveBucket:
+        return ArchiveBucket()
 
 
 @cache

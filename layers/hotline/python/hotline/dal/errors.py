@@ -1,4 +1,4 @@
-"""The one place that turns botocore/pynamodb failures into domain errors."""
+"""The one place that turns botocore/pynamodb failures (DynamoDB, S3, KMS, Step Functions) into domain errors."""
 
 from __future__ import annotations
 
@@ -17,8 +17,14 @@ _THROTTLED = {
     "InternalServerError",
     "ServiceUnavailable",
 }
-_MISSING = {"404", "NoSuchKey", "NotFound", "NotFoundException"}  # an object or API key, not a table
-_CONFLICT = {"ConditionalCheckFailedException", "TransactionConflictException", "ConditionalCheckFailed"}
+# an object, API key or task token that is not (or no longer) there; never a missing table
+_MISSING = {"404", "NoSuchKey", "NotFound", "NotFoundException", "TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+_CONFLICT = {
+    "ConditionalCheckFailedException",
+    "TransactionConflictException",
+    "ConditionalCheckFailed",
+    "ExecutionAlreadyExists",  # an execution of that name ran already (other input, or it has ended)
+}
 
 
 def _codes(exc: BaseException) -> set[str]:

@@ -2,6 +2,7 @@
 
     pk = TICKET#<id>   sk = META            the ticket (truth; optimistic lock on `version`)
     pk = TICKET#<id>   sk = EVENT#<seq>     append-only events, one per transition
+    pk = TICKET#<id>   sk = WAIT            the task token of the execution parked on it
     pk = CALLER#<hash> sk = META            a caller's strikes and suspension (R-INT-8)
     pk = KB#<entry>    sk = <yyyy-mm>       hits of a knowledge entry that month (R-KB-3)
     pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
@@ -92,7 +93,16 @@ class KnowledgeStatItem(_Base):
     last_at = UnicodeAttribute(null=True)
 
 
-ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeStatItem)
+class WaitItem(_Base):
+    class Meta(_Base.Meta):
+        pass
+
+    token = UnicodeAttribute()
+    phase = UnicodeAttribute()
+    version = NumberAttribute()  # the ticket version the execution saw when it parked (no lock)
+
+
+ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeStatItem, WaitItem)
 
 
 def bind(table_name: str, region: str | None = None, host: str | None = None) -> None:

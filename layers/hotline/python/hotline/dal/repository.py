@@ -19,7 +19,7 @@ from hotline.domain.models import OPEN, Event, Status, Ticket
 META = "META"
 
 
-def _pk(ticket_id: str) -> str:
+def ticket_pk(ticket_id: str) -> str:
     return f"TICKET#{ticket_id}"
 
 
@@ -27,9 +27,14 @@ def _event_sk(seq: int) -> str:
     return f"EVENT#{seq:06d}"
 
 
+def table_connection() -> Connection:
+    """The connection transactions use: the same region and endpoint the items are bound to."""
+    return Connection(region=getattr(TicketItem.Meta, "region", None), host=getattr(TicketItem.Meta, "host", None))
+
+
 def to_item(t: Ticket) -> TicketItem:
     item = TicketItem(
-        pk=_pk(t.ticket_id),
+        pk=ticket_pk(t.ticket_id),
         sk=META,
         status=t.status.value,
         data=t.model_dump(mode="json", exclude={"version"}),
@@ -38,6 +43,8 @@ def to_item(t: Ticket) -> TicketItem:
     if t.lead_unit and t.status in OPEN:
         due = t.deadlines.reply_by or t.deadlines.sign_by or t.dispatched_at or t.created_at
         item.gsi1pk, item.gsi1sk = f"UNIT#{t.lead_unit}", f"{due.isoformat()}#{t.ticket_id}"
+    if t.expires_at is not None:
+        item.expires_at = int(t.expires_at.timestamp())  # TTL: the archive holds the record (R-CB-5)
     if t.citizen_key:
         item.gsi2pk, item.gsi2sk = f"CITIZEN#{t.citizen_key}", f"{t.created_at.isoformat()}#{t.ticket_id}"
     return item
@@ -63,11 +70,7 @@ class TicketRepository:
             chains.setdefault(step.after.ticket_id, []).append(step)
         with (
             store_errors("ticket"),
-            TransactWrite(
-                connection=Connection(
-                    region=getattr(TicketItem.Meta, "region", None), host=getattr(TicketItem.Meta, "host", None)
-                )
-            ) as tx,
+            TransactWrite(connection=table_connection()) as tx,
         ):
             for chain in chains.values():
                 first, last = chain[0], chain[-1]
@@ -77,7 +80,9 @@ class TicketRepository:
                 for step in chain:
                     event = step.event
                     tx.save(
-                        EventItem(pk=_pk(event.ticket_id), sk=_event_sk(event.seq), data=event.model_dump(mode="json")),
+                        EventItem(
+                            pk=ticket_pk(event.ticket_id), sk=_event_sk(event.seq), data=event.model_dump(mode="json")
+                        ),
                         condition=EventItem.pk.does_not_exist(),
                     )
         return [chain[-1].after for chain in chains.values()]
@@ -85,13 +90,13 @@ class TicketRepository:
     def get(self, ticket_id: str) -> Ticket:
         with store_errors("ticket"):
             try:
-                return from_item(TicketItem.get(_pk(ticket_id), META, consistent_read=True))
+                return from_item(TicketItem.get(ticket_pk(ticket_id), META, consistent_read=True))
             except TicketItem.DoesNotExist:
                 raise NotFound(None, f"no ticket {ticket_id}") from None
 
     def events(self, ticket_id: str) -> list[Event]:
         with store_errors("events"):
-            items = EventItem.query(_pk(ticket_id), EventItem.sk.startswith("EVENT#"), consistent_read=True)
+            items = EventItem.query(ticket_pk(ticket_id), EventItem.sk.startswith("EVENT#"), consistent_read=True)
             return [Event.model_validate(i.data) for i in items]
 
     def inbox(

@@ -24,7 +24,7 @@ from hotline.domain.errors import BadInput
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import SYSTEM, Location, Status, Ticket
-from hotline.domain.routing import route
+from hotline.domain.routing import due_dispatch
 from hotline.domain.text import overlap
 
 Outcome = Literal["answered", "transferred", "not_accepted", "duplicate", "accepted"]
@@ -240,16 +240,10 @@ def file_request(
     orders: list[list[Step]] = []
     for i, m in enumerate(matters, start=1):
         steps = [lc.apply(ticket(i, m, len(matters)), "accept", SYSTEM, {}, now)]
-        loc = m.location or f.location
-        assignment = route(config, m.category, loc.district, loc.street)
-        due = lc.policy.dispatch_at(now, f.type, m.category)
-        if assignment is not None and due <= now:
-            body = {"lead_unit": assignment.lead_unit, "assist_units": list(assignment.assist_units)}
-            body["note"] = f"routed by rule ({assignment.principle}, {assignment.article})"
-            steps.append(lc.apply(steps[-1].after, "dispatch", SYSTEM, body, now))
-        else:  # the dispatcher's queue, or deferred to the next working morning (Weixi Art.6)
-            steps[-1].after.deadlines.dispatch_by = due
-        orders.append(steps)
+        # by when it must be dispatched: now, or the next working morning (Weixi Art.6)
+        steps[-1].after.deadlines.dispatch_by = lc.policy.dispatch_at(now, f.type, m.category)
+        dispatched = due_dispatch(lc, steps[-1].after, now)
+        orders.append([*steps, dispatched] if dispatched else steps)
     return Filed("accepted", orders)
 
 

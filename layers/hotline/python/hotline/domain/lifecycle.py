@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,6 +30,10 @@ from hotline.domain.models import (
 )
 from hotline.domain.sla import SlaPolicy
 from hotline.domain.transitions import Rule, find_rule
+
+# An archived record stays live this long: beyond the 90-day duplicate window (R-INT-4), the
+# callback and exemption windows (R-CB-4), so nothing the live system reads has gone.
+LIVE_AFTER_ARCHIVE = timedelta(days=180)
 
 
 @dataclass
@@ -120,7 +124,7 @@ class Lifecycle:
     def dispatch_to(self, t: Ticket, lead: str, assist: list[str], now: datetime) -> dict[str, Any]:
         t.lead_unit, t.assist_units = lead, [u for u in assist if u != lead]
         t.assist_parts, t.signed_at, t.pending = {}, None, None
-        t.dispatched_at = now
+        t.dispatched_at, t.deadlines.dispatch_by = now, None
         t.limit = self.policy.limit_for(t.type, t.urgency, t.category, t.legal_limit)
         d = self.policy.deadlines(now, t.limit, t.category)
         t.deadlines.sign_by, t.deadlines.return_by = d.sign_by, d.return_by
@@ -335,8 +339,11 @@ def _decide_return(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     detail: dict[str, Any] = {"approve": pl.approve, "reason": pl.reason, "returned_by": before}
     if pl.approve and pl.redispatch_to:
         detail.update(lc.dispatch_to(t, pl.redispatch_to, pl.assist_units, c.now))
-    elif pl.approve:
-        t.lead_unit, t.assist_units, t.assist_parts = None, [], {}
+    if pl.approve and before:
+        t.returned_by.append(before)
+    if pl.approve and not pl.redispatch_to:
+        t.lead_unit, t.assist_units, t.assist_parts, t.signed_at = None, [], {}, None
+        t.deadlines = type(t.deadlines)(dispatch_by=c.now)  # back in the queue: dispatch at once
         t.deadline_version += 1  # the old unit's timers are void
     return detail
 
@@ -482,6 +489,15 @@ def _escalate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     return {"level": c.payload.level, "notify": ladder[c.payload.level - 1].notify}
 
 
+def _archive(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    """R-CB-5: the record now lies in the archive; the live item lingers, then expires (TTL)."""
+    if t.archive_key == c.payload.key:
+        raise IllegalTransition("already_archived", f"already archived at {t.archive_key}")
+    t.archive_key = c.payload.key
+    t.expires_at = c.now + LIVE_AFTER_ARCHIVE
+    return {"key": c.payload.key, "checksum": c.payload.checksum, "expires_at": t.expires_at.isoformat()}
+
+
 _EFFECTS: dict[str, Effect] = {
     "answer": _answer,
     "transfer": _transfer,
@@ -508,6 +524,7 @@ _EFFECTS: dict[str, Effect] = {
     "remind": _remind,
     "mark_overdue": _mark_overdue,
     "escalate": _escalate,
+    "archive": _archive,
 }
 
 __all__ = ["Lifecycle", "Rule", "Step", "parse_payload"]

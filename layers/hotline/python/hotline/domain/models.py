@@ -166,6 +166,9 @@ class Ticket(BaseModel):
     exempted: bool = False
     backlog: dict[str, Any] | None = None
     referrals: list[dict[str, Any]] = []
+    returned_by: list[str] = []  # units whose return was approved: routing never sends it back (R-DSP-5)
+    archive_key: str | None = None  # where the immutable record lies once final (R-CB-5)
+    expires_at: datetime | None = None  # the live item's TTL, set when archived
     overdue: bool = False
     supervision_level: int = 0
     deadline_version: int = 0  # bumped whenever deadlines move; timers carry it (R-TMR-4)

@@ -7,8 +7,11 @@ No route → None, and the order waits in the dispatcher's queue; routing never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from hotline.config.schema import CityConfig, Route
+from hotline.domain.lifecycle import Lifecycle, Step
+from hotline.domain.models import SYSTEM, Status, Ticket
 
 
 @dataclass(frozen=True)
@@ -36,3 +39,25 @@ def route(config: CityConfig, category: str | None, district: str | None, street
         return None
     best = max(candidates, key=_specificity)
     return Assignment(best.lead, tuple(best.assist), best.principle, best.article)
+
+
+def due_dispatch(lc: Lifecycle, t: Ticket, now: datetime) -> Step | None:
+    """The rule's dispatch of a queued order that is due now (R-DSP-1/2), or None.
+
+    None when the order is deferred to the working morning (Weixi Art.6), when no rule
+    decides, or when the rule names a unit whose return of this order was approved
+    (R-DSP-5): then the dispatcher chooses, and the choice is recorded as theirs.
+    """
+    if t.status is not Status.pending_dispatch:
+        return None
+    if t.deadlines.dispatch_by is not None and t.deadlines.dispatch_by > now:
+        return None
+    assignment = route(lc.config, t.category, t.location.district, t.location.street)
+    if assignment is None or assignment.lead_unit in t.returned_by:
+        return None
+    body = {
+        "lead_unit": assignment.lead_unit,
+        "assist_units": [u for u in assignment.assist_units if u not in t.returned_by],
+        "note": f"routed by rule ({assignment.principle}, {assignment.article})",
+    }
+    return lc.apply(t, "dispatch", SYSTEM, body, now)

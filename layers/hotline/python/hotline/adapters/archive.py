@@ -1,0 +1,48 @@
+"""Writes finished records to the city's archive bucket (object lock, KMS): once, verified."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import Any
+
+from hotline.dal.errors import store_errors
+from hotline.domain.errors import NotFound
+
+
+class ArchiveBucket:
+    def __init__(self, bucket: str | None = None) -> None:
+        self.bucket = bucket or os.environ["ARCHIVE_BUCKET"]
+
+    @cached_property
+    def s3(self) -> Any:
+        import boto3
+
+        return boto3.client("s3")
+
+    def stored_checksum(self, key: str) -> str | None:
+        try:
+            with store_errors(f"archive {key}"):
+                head = self.s3.head_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
+        except NotFound:
+            return None
+        return head.get("ChecksumSHA256")
+
+    def put(self, key: str, body: bytes, checksum: str) -> None:
+        """Store the record unless the same bytes are there already (a retried step writes nothing).
+
+        S3 refuses an upload whose bytes do not match `checksum`, and object lock keeps every
+        version for the city's retention period, so a record can be added to but never altered.
+        """
+        if self.stored_checksum(key) == checksum:
+            return
+        with store_errors(f"archive {key}"):
+            self.s3.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json; charset=utf-8",
+                ChecksumSHA256=checksum,
+            )
+        if self.stored_checksum(key) != checksum:
+            raise RuntimeError(f"archive {key}: the stored record does not match what was written")

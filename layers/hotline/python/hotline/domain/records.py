@@ -1,0 +1,37 @@
+"""The immutable record of a finished ticket (R-CB-5): one JSON document, one partitioned key.
+
+The document holds the ticket as it ended and every event, so the archive alone answers any
+later question (the three rates are recomputed from it). The contact stays sealed under the
+city's key (R-SEC-1). Keys are Hive-style partitions that Athena reads without a crawler.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from hotline.domain.models import Event, Ticket
+
+SCHEMA = 1
+
+
+def document(ticket: Ticket, events: list[Event]) -> bytes:
+    body: dict[str, Any] = {
+        "schema": SCHEMA,
+        "ticket": ticket.model_dump(mode="json", exclude={"archive_key", "expires_at"}),
+        "events": [e.model_dump(mode="json") for e in events],
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def checksum(body: bytes) -> str:
+    """SHA-256, base64: the form S3 verifies on upload and reports back (`ChecksumSHA256`)."""
+    return base64.b64encode(hashlib.sha256(body).digest()).decode()
+
+
+def key(ticket: Ticket, ended_on: date) -> str:
+    """`records/city=…/year=…/month=…/<ticket>.json`, by the local date the ticket ended."""
+    return f"records/city={ticket.city}/year={ended_on:%Y}/month={ended_on:%m}/{ticket.ticket_id}.json"
