@@ -27,10 +27,16 @@ TICK_SECONDS = 2.0
 
 class LocalCloud:
     def __init__(
-        self, city: str, port: int = 3000, state_dir: Path | None = None, say: Callable[[str], None] = print
+        self,
+        city: str,
+        port: int = 3000,
+        state_dir: Path | None = None,
+        say: Callable[[str], None] = print,
+        synth_dir: Path | None = None,
     ) -> None:
         self.city, self.port, self.say = city, port, say
         self.state_dir = (state_dir or ROOT / ".hotline").resolve()
+        self.synth_dir = (synth_dir or self.state_dir / "cdk.out").resolve()
         self.clock = Clock()
         self.emulator = Emulator(self.state_dir, lambda: self.clock.now().isoformat())
         self.gateway: Gateway | None = None
@@ -57,7 +63,7 @@ class LocalCloud:
         logging.getLogger("moto").setLevel(logging.ERROR)
         stack = f"Hotline-{self.city}"
         assembly = self._step(1, f"synthesizing {stack} (cached when nothing changed)",
-                              lambda: deploy.synth(self.city, self.state_dir / "cdk.out"))  # fmt: skip
+                              lambda: deploy.synth(self.city, self.synth_dir))  # fmt: skip
         endpoint = self._step(2, "starting the AWS emulator", self.emulator.start)
         self.emulator.outbox.unit_topic_prefix = f"hotline-{self.city}-unit-"
 

@@ -7,6 +7,7 @@ Afterwards, create by hand what moto's CloudFormation skips silently (DESIGN §4
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -43,7 +44,13 @@ def _fingerprint(city: str) -> str:
 
 def synth(city: str, out_root: Path) -> Path:
     """The city's cloud assembly; re-synthesized only when its inputs changed."""
-    out = out_root / city
+    out_root.mkdir(parents=True, exist_ok=True)
+    with (out_root / f".{city}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # test workers may share the cache: one synth at a time
+        return _synth(city, out_root / city)
+
+
+def _synth(city: str, out: Path) -> Path:
     stamp = out / ".fingerprint"
     fingerprint = _fingerprint(city)
     if stamp.exists() and stamp.read_text() == fingerprint:

@@ -67,8 +67,8 @@ def drive_execution(old: Ticket | None, new: Ticket) -> None:
     name = execution_name(old, new)
     if name is not None:
         started = executions().start(new.ticket_id, name)
-        metrics.add_metric(name="ExecutionsStarted", unit=MetricUnit.Count, value=int(started))
-        logger.info("execution started" if started else "execution already started", extra={"execution": name})
+        metrics.add_metric(name="ExecutionStarts", unit=MetricUnit.Count, value=int(started))
+        logger.info("execution running" if started else "execution ended already", extra={"execution": name})
         return
     if old is None or old.status == new.status:
         return

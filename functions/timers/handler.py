@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from hotline.adapters.runtime import now, services
 from hotline.domain.errors import Conflict, IllegalTransition
 from hotline.domain.models import SYSTEM
+from hotline.domain.routing import due_dispatch
 
 logger = Logger()
 metrics = Metrics(namespace="Hotline12345")
@@ -20,7 +21,7 @@ metrics = Metrics(namespace="Hotline12345")
 class Fire(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ticket_id: str
-    action: str  # remind | mark_overdue | escalate | auto_close
+    action: str  # route | remind | mark_overdue | escalate | auto_close
     deadline: str | None = None
     deadline_version: int | None = None
     level: int | None = None
@@ -34,7 +35,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ticket = svc.tickets.get(fire.ticket_id)
     body = fire.model_dump(exclude={"ticket_id", "action"}, exclude_none=True)
     try:
-        saved = svc.tickets.save(svc.lifecycle.apply(ticket, fire.action, SYSTEM, body, now()))
+        if fire.action == "route":  # a deferred order's morning (Weixi Art.6): the rule dispatches it
+            step = due_dispatch(svc.lifecycle, ticket, now())
+            if step is None:
+                raise IllegalTransition("not_due", "the order was dispatched already, or no rule decides it")
+        else:
+            step = svc.lifecycle.apply(ticket, fire.action, SYSTEM, body, now())
+        saved = svc.tickets.save(step)
     except (IllegalTransition, Conflict) as exc:
         logger.info("timer fire is a no-op", extra={"ticket_id": fire.ticket_id, "why": exc.message})
         metrics.add_metric(name="TimerNoOp", unit=MetricUnit.Count, value=1)

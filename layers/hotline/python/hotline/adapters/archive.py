@@ -37,12 +37,13 @@ class ArchiveBucket:
         if self.stored_checksum(key) == checksum:
             return
         with store_errors(f"archive {key}"):
-            self.s3.put_object(
+            done = self.s3.put_object(
                 Bucket=self.bucket,
                 Key=key,
                 Body=body,
                 ContentType="application/json; charset=utf-8",
+                ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=checksum,
             )
-        if self.stored_checksum(key) != checksum:
-            raise RuntimeError(f"archive {key}: the stored record does not match what was written")
+        if done.get("ChecksumSHA256") != checksum:
+            raise RuntimeError(f"archive {key}: S3 did not confirm the record's checksum")

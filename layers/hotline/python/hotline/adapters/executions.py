@@ -23,7 +23,8 @@ class Executions:
         return boto3.client("stepfunctions")
 
     def start(self, ticket_id: str, name: str) -> bool:
-        """Start the named execution; False when it exists already (a replayed start is harmless)."""
+        """Start the named execution, or find it running (Step Functions makes a repeated start with
+        the same name and input the same execution); False when one of that name has ended."""
         try:
             with store_errors(f"execution {name}"):
                 self.sfn.start_execution(

@@ -50,7 +50,7 @@ def due_dispatch(lc: Lifecycle, t: Ticket, now: datetime) -> Step | None:
     """
     if t.status is not Status.pending_dispatch:
         return None
-    if t.deadlines.dispatch_by is not None and t.deadlines.dispatch_by > now:
+    if t.deadlines.dispatch_by is not None and lc.policy.dispatch_opens(t.deadlines.dispatch_by) > now:
         return None
     assignment = route(lc.config, t.category, t.location.district, t.location.street)
     if assignment is None or assignment.lead_unit in t.returned_by:

@@ -87,6 +87,12 @@ class SlaPolicy:
             return self.calendar.local(accepted_at)
         return self.calendar.next_opening_by(accepted_at, policy.deferral_deadline)
 
+    def dispatch_opens(self, dispatch_by: datetime) -> datetime:
+        """When a deferred order may go out: the office opens that morning, before the deadline."""
+        by = self.calendar.local(dispatch_by)
+        opening = datetime.combine(by.date(), self.calendar.office_start, by.tzinfo)
+        return min(opening, by)
+
     def deadlines(self, dispatched_at: datetime, limit: Duration, category: str | None) -> Deadlines:
         always_on = self.is_always_on(category)
         reply_by = self.add(dispatched_at, limit, always_on)

@@ -34,6 +34,11 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         return []
     out: list[Timer] = []
     v = t.deadline_version
+    if t.status is Status.pending_dispatch and t.deadlines.dispatch_by is not None:
+        opens = policy.dispatch_opens(t.deadlines.dispatch_by)
+        if opens > t.updated_at:  # deferred to the working morning (Weixi Art.6): routed then
+            fire = {"ticket_id": t.ticket_id, "action": "route", "deadline": "dispatch", "deadline_version": v}
+            out.append(Timer(f"{prefix(t.ticket_id)}dispatch.v{v}.route", opens, fire))
     start = t.dispatched_at or t.created_at
     reminders, ladder = policy.config.reminders, policy.config.supervision.ladder
     for deadline, statuses in WATCHED.items():

@@ -1,0 +1,193 @@
+"""Tianjin's synthesized state machine on the emulator, through every path of an order (SPEC §3).
+
+Each test files a real request over the API, acts as units and the center would, and checks
+the order's one execution: which states it entered, where it waits, how it ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.workflow.conftest import Deployed, eventually
+
+CITY = "tianjin"
+pytestmark = pytest.mark.xdist_group("workflow")
+
+_phones = iter(range(13900000000, 13999999999, 7919))
+
+
+def file(d: Deployed, category: str = "roads", district: str = "heping", **extra: Any) -> dict[str, Any]:
+    body = {
+        "type": "complaint",
+        "content": f"小区门口道路井盖缺失，夜间行人很危险，请尽快处理（{category}）",
+        "category": category,
+        "citizen": {"name": "张三", "phone": str(next(_phones))},
+        "location": {"district": district},
+        **extra,
+    }
+    return d.api.file(**body)
+
+
+def reply(d: Deployed, ticket_id: str, unit: str, expect: int = 200) -> dict[str, Any]:
+    return d.act(
+        ticket_id, unit, "reply", expect,
+        handled_at=d.ticket(ticket_id)["updated_at"], process="到现场核查并补装井盖", result="已补装井盖",
+        citizen_contacted=True,
+    )  # fmt: skip
+
+
+def rate(d: Deployed, filed: dict[str, Any], ticket_id: str, satisfaction: str = "satisfied") -> None:
+    r = d.api.post(
+        f"/requests/{filed['request_id']}/rating",
+        {"ticket_id": ticket_id, "resolved": True, "satisfaction": satisfaction, "comment": "谢谢"},
+        d.api.channel("phone"),
+        query_code=filed["query_code"],
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_routed_order_runs_from_dispatch_through_callback_to_the_archive(deployed: Deployed) -> None:
+    filed = file(deployed)
+    tid = filed["tickets"][0]["ticket_id"]
+    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+    deployed.act(tid, "tj-jiaotong", "sign")
+    deployed.settle(tid, "AwaitUnit")  # signing is a moment inside the unit phase (DESIGN §1)
+    deployed.act(tid, "tj-gongan", "submit_assist", text="已配合交警设置警示")
+    reply(deployed, tid, "tj-jiaotong")
+    deployed.settle(tid, "AwaitCallback")
+    rate(deployed, filed, tid)
+    path = deployed.settle(tid, "Done", status="SUCCEEDED")
+    assert path == ["Locate", "Where", "AwaitUnit", "Locate", "Where", "AwaitCallback", "Locate", "Where",
+                    "Archive", "Done"]  # fmt: skip
+    record = deployed.archived(tid)
+    assert record["ticket"]["status"] == "closed"
+    assert [e["action"] for e in record["events"]] == [
+        "accept", "dispatch", "sign", "submit_assist", "reply", "rate"
+    ]  # fmt: skip
+    assert "13" not in str(record["ticket"].get("citizen_masked", {}).get("phone", ""))[3:7]
+    view = deployed.ticket(tid)
+    assert view["events"][-1]["action"] == "archive" and view["expires_at"]
+
+
+def test_order_no_rule_settles_waits_in_the_dispatcher_queue_until_dispatched(deployed: Deployed) -> None:
+    tid = file(deployed, category="other")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitDispatch")
+    assert deployed.ticket(tid)["status"] == "pending_dispatch"
+    deployed.act(tid, "dispatcher", "dispatch", lead_unit="tj-heping", assist_units=[])
+    assert deployed.settle(tid, "AwaitUnit")[-4:] == ["AwaitDispatch", "Locate", "Where", "AwaitUnit"]
+    dispatch = deployed.ticket(tid)["events"][-1]
+    assert dispatch["actor"].startswith("dispatcher") and dispatch["detail"]["lead_unit"] == "tj-heping"
+
+
+def test_approved_return_goes_back_to_route_and_the_rule_never_sends_it_back(deployed: Deployed) -> None:
+    tid = file(deployed, category="public_transport")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "request_return", reason="该线路属于滨海新区公交集团管理，不属本单位职责")
+    deployed.act(tid, "reviewer", "decide_return", approve=True, reason="职责不符，退回重派")
+    deployed.settle(tid, "AwaitDispatch")  # Locate found the rule's unit is the one that returned it
+    ticket = deployed.ticket(tid)
+    assert ticket["status"] == "pending_dispatch" and ticket["returned_by"] == ["tj-jiaotong"]
+    deployed.act(tid, "dispatcher", "dispatch", lead_unit="tj-binhai", assist_units=[])
+    deployed.settle(tid, "AwaitUnit")
+    actions = [e["action"] for e in deployed.ticket(tid)["events"]]
+    assert actions == ["accept", "dispatch", "request_return", "decide_return", "dispatch"]  # history kept
+    deployed.act(tid, "tj-jiaotong", "sign", expect=403)  # the returning unit no longer acts on it
+
+
+def test_approved_return_with_a_new_unit_stays_in_the_unit_phase(deployed: Deployed) -> None:
+    tid = file(deployed, category="public_transport")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "request_return", reason="属于区级道路管理，应由区政府办理")
+    deployed.act(tid, "dispatcher", "decide_return", approve=True, reason="改派和平区", redispatch_to="tj-heping")
+    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+    deployed.act(tid, "tj-heping", "sign")
+
+
+def test_rejected_return_leaves_the_unit_at_work(deployed: Deployed) -> None:
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "sign")
+    deployed.act(tid, "tj-jiaotong", "request_return", reason="认为应由公安交管部门处理此事项")
+    after = deployed.act(tid, "reviewer", "decide_return", approve=False, reason="道路设施属本单位职责")
+    assert after["status"] == "in_progress"
+    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+
+
+def test_extension_approved_moves_the_deadline_and_refused_keeps_it_without_leaving_the_phase(
+    deployed: Deployed,
+) -> None:
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "sign")
+    before = deployed.ticket(tid)["deadlines"]["reply_by"]
+    deployed.act(tid, "tj-jiaotong", "request_extension", days=5, reason="需协调供电部门迁移线杆后施工")
+    approved = deployed.act(tid, "reviewer", "decide_extension", approve=True, reason="情况属实")
+    assert approved["deadlines"]["reply_by"] > before
+    deployed.act(tid, "tj-jiaotong", "request_extension", days=5, reason="施工队伍尚未进场需再延期")
+    refused = deployed.act(tid, "reviewer", "decide_extension", approve=False, reason="不予再次延期")
+    assert refused["deadlines"]["reply_by"] == approved["deadlines"]["reply_by"]
+    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+
+
+def test_lead_reply_waits_for_the_assisting_units_part(deployed: Deployed) -> None:
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "sign")
+    refused = reply(deployed, tid, "tj-jiaotong", expect=409)
+    assert refused["error"]["code"] == "assist_parts_missing"
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-gongan", "submit_assist", text="已安排警力现场维护秩序")
+    reply(deployed, tid, "tj-jiaotong")
+    deployed.settle(tid, "AwaitCallback")
+
+
+def test_answered_and_refused_requests_go_straight_to_the_archive(deployed: Deployed) -> None:
+    refused = deployed.api.file(
+        type="complaint", content="我要起诉邻居，法院立案后请你们帮我催促法院尽快审理判决", category="other",
+        citizen={"name": "李四", "phone": str(next(_phones))}, location={"district": "heping"},
+    )  # fmt: skip
+    assert refused["outcome"] == "not_accepted"
+    tid = refused["tickets"][0]["ticket_id"]
+    assert deployed.settle(tid, "Done", status="SUCCEEDED") == ["Locate", "Where", "Archive", "Done"]
+    assert deployed.archived(tid)["ticket"]["reason"] == refused["reason"]
+
+
+def test_a_replayed_start_makes_no_second_execution(deployed: Deployed) -> None:
+    from hotline.adapters.executions import Executions
+
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    assert Executions(deployed.machine).start(tid, tid)  # the stream redelivered the filing
+    assert len(deployed.executions(tid)) == 1
+    deployed.settle(tid, "AwaitUnit")
+
+
+def test_a_failing_step_alarms_keeps_the_ticket_and_a_restart_finishes_it(
+    deployed: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hotline.adapters.archive import ArchiveBucket
+    from hotline.adapters.executions import Executions
+
+    def broken(self: ArchiveBucket, key: str, body: bytes, checksum: str) -> None:
+        raise RuntimeError("archive bucket unreachable")
+
+    filed = file(deployed, category="power")
+    tid = filed["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-power", "sign")
+    reply(deployed, tid, "tj-power")
+    deployed.settle(tid, "AwaitCallback")
+    monkeypatch.setattr(ArchiveBucket, "put", broken)
+    rate(deployed, filed, tid)
+    assert deployed.settle(tid, "Failed", status="FAILED")[-3:] == ["Archive", "Alert", "Failed"]
+    alert = eventually(lambda: [m for m in deployed.api.outbox("hotline-tianjin-ops") if tid in m["message"]],
+                       "the ops topic hears of the failure")  # fmt: skip
+    assert "archive bucket unreachable" in alert[0]["message"]
+    assert deployed.ticket(tid)["status"] == "closed"  # the ticket is intact
+
+    monkeypatch.undo()
+    assert Executions(deployed.machine).start(tid, f"{tid}-v{deployed.ticket(tid)['version']}")  # the runbook's restart
+    deployed.settle(tid, "Done", status="SUCCEEDED")
+    assert deployed.archived(tid)["ticket"]["status"] == "closed"
