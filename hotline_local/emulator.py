@@ -256,6 +256,7 @@ def _mend_moto() -> None:
     create_key = KmsBackend.create_key
     if getattr(create_key, "mended", False):
         return
+    _mend_streams()
 
     def create_key_with_cfn_tags(backend: Any, *args: Any, **kw: Any) -> Any:
         # CloudFormation passes Tags as Key/Value; moto's KMS tagger expects TagKey/TagValue.
@@ -265,3 +266,27 @@ def _mend_moto() -> None:
 
     create_key_with_cfn_tags.mended = True  # type: ignore[attr-defined]
     KmsBackend.create_key = create_key_with_cfn_tags  # type: ignore[method-assign]
+
+
+_STREAM_LOCK = threading.RLock()
+
+
+def _mend_streams() -> None:
+    """moto hands a stream's consumers every record not yet delivered, from whichever thread wrote,
+    so two threads writing at once (an API call and a running execution) deliver the same records
+    twice. Deliver each record once, in write order; a consumer's own writes nest (re-entrant)."""
+    from moto.awslambda.utils import get_backend
+    from moto.dynamodb.models.table import StreamRecord, StreamShard
+
+    def add(shard: Any, old: Any, new: Any) -> None:
+        kind = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+        with _STREAM_LOCK:
+            seq = len(shard.items) + shard.starting_sequence_number
+            record = StreamRecord(shard.table, shard.table.stream_specification["StreamViewType"], kind, old, new, seq)
+            shard.items.append(record)  # kept for GetRecords readers
+            for arn, esm in shard.table.lambda_event_source_mappings.items():
+                get_backend(shard.account_id, arn.split(":")[3]).send_dynamodb_items(
+                    arn, [record], esm.event_source_arn
+                )
+
+    StreamShard.add = add  # type: ignore[method-assign]

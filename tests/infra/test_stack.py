@@ -116,7 +116,7 @@ def test_one_sns_topic_per_unit_plus_ops_citizen_sms_and_emergency_desks(synthes
 
 def test_one_function_factory_shape_for_every_function(synthesized):
     fns = template(synthesized, "heze").find_resources("AWS::Lambda::Function")
-    assert len(fns) == 6  # intake, dispatch, timers, callback, notify, schedule
+    assert len(fns) == 7  # intake, dispatch, timers, callback, notify, orchestrate, workflow
     for fn in fns.values():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.14"
@@ -192,14 +192,19 @@ def test_notices_come_from_the_table_stream_with_retries_and_a_dead_letter_queue
 
 
 def test_only_the_notifier_publishes_to_unit_topics(synthesized):
-    """R-SEC-2: the API functions write tickets; only `notify` may publish to units."""
+    """R-SEC-2: the API functions write tickets; only `notify` may publish to units (the state
+    machine publishes to the ops topic alone, when an order's workflow fails)."""
     t = template(synthesized, "heze")
-    publishers = [
-        name
+    publishers = {
+        name: json.dumps(policy["Properties"]["PolicyDocument"])
         for name, policy in t.find_resources("AWS::IAM::Policy").items()
         if "sns:Publish" in json.dumps(policy["Properties"]["PolicyDocument"])
-    ]
-    assert len(publishers) == 1 and "notify" in publishers[0]
+    }
+    assert sorted(publishers) == [
+        next(n for n in publishers if "notify" in n), next(n for n in publishers if "Workflow" in n)
+    ]  # fmt: skip
+    workflow = next(doc for n, doc in publishers.items() if "Workflow" in n)
+    assert "NotifyOps" in workflow and "unit" not in workflow.lower()
 
 
 def test_gateway_refusals_use_the_contract_error_shape(synthesized):
