@@ -188,5 +188,9 @@ class Clock:
         else:
             record["error"] = f"targets of {service} are not emulated"
         if due.delete_after and due.group:
-            boto3.client("scheduler").delete_schedule(GroupName=due.group, Name=due.name)
+            scheduler = boto3.client("scheduler")
+            try:
+                scheduler.delete_schedule(GroupName=due.group, Name=due.name)
+            except scheduler.exceptions.ResourceNotFoundException:
+                pass  # the target's own change already retired it (the order moved on)
         return record

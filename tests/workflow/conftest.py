@@ -127,7 +127,10 @@ def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     try:
         yield Deployed(cloud)
     finally:
+        from moto.moto_api._internal.models import moto_api_backend
+
         cloud.stop()
+        moto_api_backend.reset()  # the next module deploys another city into a clean emulator
         runtime.services.cache_clear()
         runtime.shift_clock(runtime.timedelta(0))
         os.environ.clear()

@@ -10,42 +10,16 @@ from typing import Any
 
 import pytest
 
+from tests.workflow import scenario
 from tests.workflow.conftest import Deployed, eventually
+from tests.workflow.scenario import rate, reply
 
 CITY = "tianjin"
 pytestmark = pytest.mark.xdist_group("workflow")
 
-_phones = iter(range(13900000000, 13999999999, 7919))
-
 
 def file(d: Deployed, category: str = "roads", district: str = "heping", **extra: Any) -> dict[str, Any]:
-    body = {
-        "type": "complaint",
-        "content": f"小区门口道路井盖缺失，夜间行人很危险，请尽快处理（{category}）",
-        "category": category,
-        "citizen": {"name": "张三", "phone": str(next(_phones))},
-        "location": {"district": district},
-        **extra,
-    }
-    return d.api.file(**body)
-
-
-def reply(d: Deployed, ticket_id: str, unit: str, expect: int = 200) -> dict[str, Any]:
-    return d.act(
-        ticket_id, unit, "reply", expect,
-        handled_at=d.ticket(ticket_id)["updated_at"], process="到现场核查并补装井盖", result="已补装井盖",
-        citizen_contacted=True,
-    )  # fmt: skip
-
-
-def rate(d: Deployed, filed: dict[str, Any], ticket_id: str, satisfaction: str = "satisfied") -> None:
-    r = d.api.post(
-        f"/requests/{filed['request_id']}/rating",
-        {"ticket_id": ticket_id, "resolved": True, "satisfaction": satisfaction, "comment": "谢谢"},
-        d.api.channel("phone"),
-        query_code=filed["query_code"],
-    )
-    assert r.status_code == 200, r.text
+    return scenario.file(d, category, district, **extra)
 
 
 def test_routed_order_runs_from_dispatch_through_callback_to_the_archive(deployed: Deployed) -> None:
@@ -146,7 +120,7 @@ def test_lead_reply_waits_for_the_assisting_units_part(deployed: Deployed) -> No
 def test_answered_and_refused_requests_go_straight_to_the_archive(deployed: Deployed) -> None:
     refused = deployed.api.file(
         type="complaint", content="我要起诉邻居，法院立案后请你们帮我催促法院尽快审理判决", category="other",
-        citizen={"name": "李四", "phone": str(next(_phones))}, location={"district": "heping"},
+        citizen={"name": "李四", "phone": "13912345678"}, location={"district": "heping"},
     )  # fmt: skip
     assert refused["outcome"] == "not_accepted"
     tid = refused["tickets"][0]["ticket_id"]
@@ -191,3 +165,17 @@ def test_a_failing_step_alarms_keeps_the_ticket_and_a_restart_finishes_it(
     assert Executions(deployed.machine).start(tid, f"{tid}-v{deployed.ticket(tid)['version']}")  # the runbook's restart
     deployed.settle(tid, "Done", status="SUCCEEDED")
     assert deployed.archived(tid)["ticket"]["status"] == "closed"
+
+
+def test_tianjin_third_extension_is_refused(deployed: Deployed) -> None:
+    """Tianjin Art.20: at most two extensions, each no longer than the original limit."""
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "sign")
+    for _ in range(2):
+        deployed.act(tid, "tj-jiaotong", "request_extension", reason="需协调多个部门联合施工，时间不足")
+        deployed.act(tid, "reviewer", "decide_extension", approve=True, reason="情况属实，同意延期")
+    third = deployed.act(tid, "tj-jiaotong", "request_extension", 409, reason="施工仍未完成，需第三次延期")
+    assert third["error"]["code"] == "extension_refused" and "Tianjin Art.20" in third["error"]["message"]
+    assert deployed.ticket(tid)["extensions_used"] == 2
+    deployed.settle(tid, "AwaitUnit")

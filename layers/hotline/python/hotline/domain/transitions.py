@@ -88,7 +88,7 @@ TABLE: tuple[Rule, ...] = (
     _r("decide_extension", WORKING, None, CENTER_DECIDERS, "rejected", guards=("pending_extension",)),
     _r(
         "submit_assist",
-        {S.dispatched, S.in_progress},
+        {S.dispatched, S.in_progress, S.backlogged},  # whenever the lead could reply for all
         None,
         {R.unit},
         party="assist",

@@ -1,0 +1,55 @@
+"""Baoding on its synthesized state machine: the backlog ledger (Baoding Art.19(4)) and referral
+up (Art.23)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.workflow.conftest import Deployed
+from tests.workflow.scenario import order, reply
+
+CITY = "baoding"
+pytestmark = pytest.mark.xdist_group("workflow")
+
+
+def test_baoding_backlog_ends_the_execution_and_the_reply_from_the_ledger_starts_the_callback(
+    deployed: Deployed,
+) -> None:
+    """Art.19(4): an order that cannot be solved soon goes on the ledger with scope, plan and
+    review date; it is off the clock until the unit replies, which opens the callback."""
+    tid = order(deployed, "urban_management", "jingxiu")
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "bd-jingxiu", "sign")
+    review = (date.today() + timedelta(days=90)).isoformat()
+    ledger = deployed.act(
+        tid, "bd-jingxiu", "request_backlog", plan="纳入明年老旧小区改造计划统一实施", review_on=review
+    )
+    assert ledger["status"] == "backlogged"
+    assert deployed.settle(tid, "OnLedger", status="SUCCEEDED")[-3:] == ["Locate", "Where", "OnLedger"]
+
+    deployed.act(tid, "bd-chengguan", "submit_assist", text="已将该小区列入改造清单")
+    reply(deployed, tid, "bd-jingxiu")
+    runs = deployed.executions(tid)
+    assert [r["name"] for r in runs][0] == tid and runs[-1]["name"].startswith(f"{tid}-v")
+    assert deployed.settle(tid, "AwaitCallback") == ["Locate", "Where", "AwaitCallback"]
+
+
+def test_baoding_referral_up_is_recorded_and_the_unit_keeps_the_order(deployed: Deployed) -> None:
+    """Art.23: a unit that cannot solve it alone refers it up for coordination; the order stays."""
+    tid = order(deployed, "urban_management", "jingxiu")
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "bd-jingxiu", "sign")
+    after = deployed.act(tid, "bd-jingxiu", "refer_up", reason="涉及多个部门职责，需市政府协调")
+    assert after["referrals"][-1]["to"] == "bd-gov" and after["status"] == "in_progress"
+    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+
+
+def test_baoding_sign_limit_is_one_hour(deployed: Deployed) -> None:
+    """Art.20: the unit signs within one hour of dispatch."""
+    from datetime import datetime
+
+    t = deployed.ticket(order(deployed, "urban_management", "jingxiu"))
+    dispatched, sign_by = datetime.fromisoformat(t["dispatched_at"]), datetime.fromisoformat(t["deadlines"]["sign_by"])
+    assert sign_by - dispatched == timedelta(hours=1)

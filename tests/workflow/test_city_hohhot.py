@@ -1,0 +1,43 @@
+"""Hohhot on its synthesized state machine: lead and assisting units (Hohhot Art.16) and the
+jurisdiction rule that a city department leads over a district (Art.19)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflow.conftest import Deployed
+from tests.workflow.scenario import order, reply
+
+CITY = "hohhot"
+pytestmark = pytest.mark.xdist_group("workflow")
+
+
+def test_hohhot_lead_replies_for_all_once_the_assisting_unit_has_submitted(deployed: Deployed) -> None:
+    """Art.16 (and Art.20 for utilities): the sector authority assists, the lead replies for all."""
+    tid = order(deployed, "water", "xincheng")
+    deployed.settle(tid, "AwaitUnit")
+    t = deployed.ticket(tid)
+    assert (t["lead_unit"], t["assist_units"]) == ("hh-water", ["hh-zhujian"])
+    deployed.act(tid, "hh-water", "sign")
+    deployed.act(tid, "hh-zhujian", "reply", 403, handled_at=t["updated_at"], process="现场查看管网", result="已修复",
+                 citizen_contacted=True)  # fmt: skip
+    assert reply(deployed, tid, "hh-water", expect=409)["error"]["code"] == "assist_parts_missing"
+    deployed.act(tid, "hh-zhujian", "submit_assist", text="已督促供水企业抢修管道")
+    reply(deployed, tid, "hh-water")
+    deployed.settle(tid, "AwaitCallback")
+
+
+def test_hohhot_jurisdiction_dispute_goes_to_the_center_which_gives_it_to_the_city_department(
+    deployed: Deployed,
+) -> None:
+    """Art.19: a matter within a department's duties is not led by a district or street; the center
+    decides the dispute and re-dispatches, the order keeps its history and stays with a unit."""
+    tid = order(deployed, "urban_management", "xincheng")
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "hh-xincheng", "request_return", reason="占道经营执法属市城管执法局职责，区政府不应主办")
+    decided = deployed.act(tid, "dispatcher", "decide_return", approve=True, reason="按第十九条由市级部门主办",
+                           redispatch_to="hh-chengguan", assist_units=["hh-xincheng"])  # fmt: skip
+    assert (decided["lead_unit"], decided["assist_units"]) == ("hh-chengguan", ["hh-xincheng"])
+    assert decided["returned_by"] == ["hh-xincheng"]
+    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+    deployed.act(tid, "hh-chengguan", "sign")

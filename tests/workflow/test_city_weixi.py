@@ -1,0 +1,67 @@
+"""Weixi on its synthesized state machine: off-hours orders wait for the working morning
+(Weixi Art.6), the two-hour sign limit and the return window that opens at signing (Art.7)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.workflow.conftest import Deployed
+from tests.workflow.scenario import file
+
+CITY = "weixi"
+pytestmark = pytest.mark.xdist_group("workflow")
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def _evening(d: Deployed) -> datetime:
+    """The next 21:00 in Weixi, after the emulator's now."""
+    now = datetime.fromisoformat(d.api.get("/_local/clock").json()["now"]).astimezone(LOCAL)
+    evening = now.replace(hour=21, minute=0, second=0, microsecond=0)
+    return evening if evening > now else evening + timedelta(days=1)
+
+
+def test_weixi_off_hours_order_waits_for_the_working_morning_and_then_goes_out_by_rule(deployed: Deployed) -> None:
+    """Art.6: off-hours orders are dispatched by 10:00 of the next working day; the rule's unit gets
+    it when the office opens, by the order's own timer, and the execution moves on."""
+    r = deployed.api.post("/_local/clock", {"to": _evening(deployed).isoformat()})
+    assert r.status_code == 200, r.text
+    filed = file(deployed, "roads", "weixi", type="help")
+    tid = filed["tickets"][0]["ticket_id"]
+    assert filed["tickets"][0]["status"] == "pending_dispatch"
+    deployed.settle(tid, "AwaitDispatch")
+    dispatch_by = datetime.fromisoformat(deployed.ticket(tid)["deadlines"]["dispatch_by"])
+    assert (dispatch_by.astimezone(LOCAL).hour, dispatch_by.astimezone(LOCAL).minute) == (10, 0)
+
+    r = deployed.api.post("/_local/clock", {"to": dispatch_by.isoformat()})
+    assert r.status_code == 200, r.text
+    moved = r.json()
+    assert any(f.get("name", "").startswith(f"{tid}.dispatch") for f in moved["fired"]), moved["fired"]
+    deployed.settle(tid, "AwaitUnit")
+    t = deployed.ticket(tid)
+    opened = datetime.fromisoformat(t["dispatched_at"]).astimezone(LOCAL)
+    assert t["lead_unit"] == "wx-jiaotong" and (opened.hour, opened.minute) == (9, 0)
+
+
+def test_weixi_complaint_at_night_goes_out_at_once(deployed: Deployed) -> None:
+    """Art.6: complaints and reports are dispatched immediately, whatever the hour."""
+    r = deployed.api.post("/_local/clock", {"to": _evening(deployed).isoformat()})
+    assert r.status_code == 200, r.text
+    tid = file(deployed, "roads", "weixi", type="complaint")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    assert deployed.ticket(tid)["status"] == "dispatched"
+
+
+def test_weixi_signs_within_two_hours_and_the_return_window_opens_at_signing(deployed: Deployed) -> None:
+    """Art.7: sign within 2 hours; a return may be asked within 24 hours after signing."""
+    tid = file(deployed, "roads", "weixi", type="complaint")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    t = deployed.ticket(tid)
+    dispatched = datetime.fromisoformat(t["dispatched_at"])
+    assert datetime.fromisoformat(t["deadlines"]["sign_by"]) - dispatched == timedelta(hours=2)
+    assert t["deadlines"]["return_by"] is None
+    signed = deployed.act(tid, "wx-jiaotong", "sign")
+    return_by = datetime.fromisoformat(signed["deadlines"]["return_by"])
+    assert return_by - datetime.fromisoformat(signed["signed_at"]) == timedelta(hours=24)
