@@ -8,6 +8,7 @@ clock set to each due moment as it fires. A ticker does the same as wall time pa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -189,8 +190,7 @@ class Clock:
             record["error"] = f"targets of {service} are not emulated"
         if due.delete_after and due.group:
             scheduler = boto3.client("scheduler")
-            try:
+            # the target's own change may have retired it already (the order moved on)
+            with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
                 scheduler.delete_schedule(GroupName=due.group, Name=due.name)
-            except scheduler.exceptions.ResourceNotFoundException:
-                pass  # the target's own change already retired it (the order moved on)
         return record

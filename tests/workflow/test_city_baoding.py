@@ -32,7 +32,7 @@ def test_baoding_backlog_ends_the_execution_and_the_reply_from_the_ledger_starts
     deployed.act(tid, "bd-chengguan", "submit_assist", text="已将该小区列入改造清单")
     reply(deployed, tid, "bd-jingxiu")
     runs = deployed.executions(tid)
-    assert [r["name"] for r in runs][0] == tid and runs[-1]["name"].startswith(f"{tid}-v")
+    assert runs[0]["name"] == tid and runs[-1]["name"].startswith(f"{tid}-v")
     assert deployed.settle(tid, "AwaitCallback") == ["Locate", "Where", "AwaitCallback"]
 
 
