@@ -38,3 +38,6 @@ if __name__ == "__main__":
 
     intake.kb_quality()
     intake.warm_latency()
+    from bench import lifecycle
+
+    lifecycle.calls_per_order()
