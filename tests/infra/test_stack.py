@@ -257,3 +257,68 @@ def test_intake_may_seal_contacts_sign_uploads_and_read_which_channel_a_key_belo
         if f["Properties"].get("FunctionName") == "hotline-tianjin-intake"
     )
     assert {"CITY_KEY_ARN", "ATTACHMENTS_BUCKET", "IDEMPOTENCY_TABLE", "HOTLINE_KB"} <= set(env)
+
+
+def _machine(t: Template) -> dict:
+    [machine] = t.find_resources("AWS::StepFunctions::StateMachine").values()
+    return machine["Properties"]
+
+
+def _definition(props: dict) -> dict:
+    """The ASL with the ARNs CloudFormation fills in replaced by placeholders."""
+    parts = props["DefinitionString"]["Fn::Join"][1]
+    return json.loads("".join(p if isinstance(p, str) else "ARN" for p in parts))
+
+
+def test_one_standard_execution_per_order_with_logs_tracing_and_every_phase(synthesized):
+    """DESIGN §1: a Standard state machine (JSONPath), logged at ALL and traced, that waits on a
+    task token in each phase and archives every final record (R-CB-5)."""
+    props = _machine(template(synthesized, "hohhot"))
+    assert props["StateMachineType"] == "STANDARD" and props["StateMachineName"] == "hotline-hohhot-lifecycle"
+    assert props["TracingConfiguration"] == {"Enabled": True} and props["LoggingConfiguration"]["Level"] == "ALL"
+    states = _definition(props)["States"]
+    assert states.keys() >= {"Locate", "Where", "AwaitDispatch", "AwaitUnit", "AwaitCallback", "Archive", "Done",
+                             "OnLedger", "Alert", "Failed"}  # fmt: skip
+    for wait in ("AwaitDispatch", "AwaitUnit", "AwaitCallback"):
+        assert states[wait]["Resource"].endswith("lambda:invoke.waitForTaskToken")
+        assert states[wait]["Parameters"]["Payload"]["token.$"] == "$$.Task.Token"
+        assert [c["ErrorEquals"] for c in states[wait]["Catch"]] == [["PhaseOver"], ["States.ALL"]]
+    routed = {c["Next"] for c in states["Where"]["Choices"]}
+    assert routed == {"AwaitDispatch", "AwaitUnit", "AwaitCallback", "OnLedger", "Archive"}
+
+
+def test_every_step_retries_transient_errors_with_backoff_and_fails_into_an_alert(synthesized):
+    """Retry with backoff on transient errors, Catch to a path that tells ops and ends Failed."""
+    states = _definition(_machine(template(synthesized, "tianjin")))["States"]
+    for name in ("Locate", "AwaitDispatch", "AwaitUnit", "AwaitCallback", "Archive"):
+        retried = {e for r in states[name]["Retry"] for e in r["ErrorEquals"]}
+        assert {"Lambda.ServiceException", "Conflict", "Unavailable"} <= retried, name
+        assert all(r["BackoffRate"] >= 2 for r in states[name]["Retry"])
+        assert states[name]["Catch"][-1] == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Alert"}
+    assert states["Alert"]["Resource"].endswith("sns:publish") and states["Alert"]["Next"] == "Failed"
+
+
+def test_failed_timed_out_or_aborted_executions_alarm_to_the_ops_topic(synthesized):
+    t = template(synthesized, "baoding")
+    ops = next(
+        k for k, v in t.find_resources("AWS::SNS::Topic").items() if v["Properties"]["TopicName"].endswith("-ops")
+    )
+    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
+        t.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {"MetricName": metric, "Namespace": "AWS/States", "AlarmActions": [{"Ref": ops}], "Threshold": 1},
+        )
+
+
+def test_the_stream_reader_starts_and_resumes_executions_and_only_the_machine_invokes_the_steps(synthesized):
+    """The orchestrator may start and resume this city's executions; the step function is invoked by
+    the state machine alone, and no role of a task function names the state machine (no cycle)."""
+    t = template(synthesized, "heze")
+    policies = {k: json.dumps(v["Properties"]) for k, v in t.find_resources("AWS::IAM::Policy").items()}
+    machine = next(iter(t.find_resources("AWS::StepFunctions::StateMachine")))
+    starters = [k for k, doc in policies.items() if "states:StartExecution" in doc]
+    resumers = [k for k, doc in policies.items() if "states:SendTaskSuccess" in doc]
+    assert len(starters) == 1 and "orchestrate" in starters[0] and resumers == starters
+    assert machine in policies[starters[0]]
+    workflow = next(doc for k, doc in policies.items() if "workflowrole" in k)
+    assert "states:" not in workflow and "records/*" in workflow
