@@ -124,3 +124,32 @@ def test_no_phone_number_or_name_is_stored_or_logged(city, capsys):
     for secret in ("13800138000", "张三"):
         assert secret not in raw
         assert secret not in logs.out + logs.err
+
+
+def test_two_reviewers_deciding_one_extension_at_once_exactly_one_wins(city):
+    """Concurrent actions on one ticket: one decision is recorded, the other gets 409 (R-SEC-3)."""
+    import threading
+
+    svc = city("tianjin")
+    (t,) = file(svc)["tickets"]
+    tid, lead = t["ticket_id"], t["lead_unit"]
+    assert call("POST", f"/tickets/{tid}/actions", {"action": "sign"}, claims=staff("unit", lead))[0] == 200
+    ask = {"action": "request_extension", "reason": "需协调物业公司更换整条线路"}
+    assert call("POST", f"/tickets/{tid}/actions", ask, claims=staff("unit", lead))[0] == 200
+    results: list[tuple[int, dict]] = []
+    go = threading.Barrier(4)
+
+    def decide(approve: bool) -> None:
+        go.wait()
+        body = {"action": "decide_extension", "approve": approve, "reason": "审核意见"}
+        results.append(call("POST", f"/tickets/{tid}/actions", body, claims=staff("reviewer")))
+
+    threads = [threading.Thread(target=decide, args=(i % 2 == 0,)) for i in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(r[0] for r in results) == [200, 409, 409, 409]
+    status, view = call("GET", f"/tickets/{tid}", claims=staff("dispatcher"))
+    decisions = [e for e in view["events"] if e["action"] == "decide_extension"]
+    assert len(decisions) == 1 and view["pending"] is None
