@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotline_local.client import Hotline
+from hotline_local.emulator import ACCOUNT as EMULATED_ACCOUNT
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -130,12 +131,28 @@ def play(info: dict[str, Any]) -> None:
         for e in t["events"]:
             at = datetime.fromisoformat(e["at"]).astimezone(CST)
             print(f"      {at:%m-%d %H:%M}  {e['actor']:<28} {e['action']:<18} {e['from']} → {e['to']}")
+        print(f"      workflow: {execution_path(s.h.info, tid)}")
 
     print("\n==> what units and citizens were told (SNS topics and SMS)")
     for m in s.h.outbox():
         print(f"  {m['to']:<16} {m['subject'] or m['message'][:60]}")
 
     rates(s)
+
+
+def execution_path(info: dict[str, Any], ticket_id: str) -> str:
+    """The states the order's execution went through, as the Step Functions console shows them."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions", endpoint_url=info["emulator"], region_name=info["region"])
+    machine = f"arn:aws:states:{info['region']}:{EMULATED_ACCOUNT}:stateMachine:hotline-{info['city']}-lifecycle"
+    runs = [e for e in sfn.list_executions(stateMachineArn=machine)["executions"] if e["name"].startswith(ticket_id)]
+    if not runs:
+        return "no execution"
+    latest = max(runs, key=lambda e: e["startDate"])
+    events = sfn.get_execution_history(executionArn=latest["executionArn"], maxResults=1000)["events"]
+    path = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+    return f"{' → '.join(path)} ({latest['status'].lower()})"
 
 
 def rates(s: Script) -> None:

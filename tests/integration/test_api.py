@@ -150,6 +150,6 @@ def test_two_reviewers_deciding_one_extension_at_once_exactly_one_wins(city):
     for th in threads:
         th.join()
     assert sorted(r[0] for r in results) == [200, 409, 409, 409]
-    status, view = call("GET", f"/tickets/{tid}", claims=staff("dispatcher"))
+    _, view = call("GET", f"/tickets/{tid}", claims=staff("dispatcher"))
     decisions = [e for e in view["events"] if e["action"] == "decide_extension"]
     assert len(decisions) == 1 and view["pending"] is None
