@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from hotline.adapters.runtime import now, services
-from hotline.domain.errors import Conflict, IllegalTransition
-from hotline.domain.models import SYSTEM
+from hotline.domain.errors import Conflict, IllegalTransition, RuleViolation
+from hotline.domain.models import SYSTEM, Ticket
 from hotline.domain.routing import due_dispatch
 
 logger = Logger()
@@ -27,22 +27,35 @@ class Fire(BaseModel):
     level: int | None = None
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics(capture_cold_start_metric=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    fire = Fire.model_validate(event)
+ATTEMPTS = 4  # a fire that races a unit's action reads the ticket again; the deadline still holds
+
+
+def apply(fire: Fire) -> Ticket:
     svc = services()
-    ticket = svc.tickets.get(fire.ticket_id)
     body = fire.model_dump(exclude={"ticket_id", "action"}, exclude_none=True)
-    try:
+    for attempt in range(ATTEMPTS):
+        ticket = svc.tickets.get(fire.ticket_id)
         if fire.action == "route":  # a deferred order's morning (Weixi Art.6): the rule dispatches it
             step = due_dispatch(svc.lifecycle, ticket, now())
             if step is None:
                 raise IllegalTransition("not_due", "the order was dispatched already, or no rule decides it")
         else:
             step = svc.lifecycle.apply(ticket, fire.action, SYSTEM, body, now())
-        saved = svc.tickets.save(step)
-    except (IllegalTransition, Conflict) as exc:
+        try:
+            return svc.tickets.save(step)
+        except Conflict:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    fire = Fire.model_validate(event)
+    try:
+        saved = apply(fire)
+    except (IllegalTransition, RuleViolation) as exc:  # superseded, already met, or the rules say no
         logger.info("timer fire is a no-op", extra={"ticket_id": fire.ticket_id, "why": exc.message})
         metrics.add_metric(name="TimerNoOp", unit=MetricUnit.Count, value=1)
         return {"ticket_id": fire.ticket_id, "applied": False, "why": exc.message}

@@ -77,3 +77,39 @@ def test_a_sign_timer_firing_after_the_unit_signed_changes_nothing():
     with pytest.raises(IllegalTransition, match="no longer pending"):
         desk.do("mark_overdue", SYSTEM, at=cst(2026, 11, 4, 9), deadline="sign", deadline_version=v)
     assert desk.t.overdue is False
+
+
+def _replied(city: str) -> Desk:
+    from tests.unit.factories import unit
+
+    desk = _dispatched(city)
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    for assist in desk.t.assist_units:
+        desk.do("submit_assist", unit(assist), at=cst(2026, 11, 2, 12), text="已配合")
+    desk.do("reply", desk.lead, at=cst(2026, 11, 3, 10), handled_at=cst(2026, 11, 3, 9).isoformat(),
+            process="现场检修更换阀门", result="已恢复供水", citizen_contacted=True)  # fmt: skip
+    return desk
+
+
+def test_weixi_callback_window_gets_its_closing_timer_and_tianjin_keeps_the_order_open():
+    """R-CB-2: Weixi deems silence basically satisfied at the window's end; Tianjin leaves
+    unrated orders to its callback agents, so it sets no such timer."""
+    weixi = _replied("weixi")
+    [close] = timers_for(weixi.lc.policy, weixi.t)
+    assert (close.at, close.fire["action"]) == (weixi.t.deadlines.callback_by, "auto_close")
+    assert timers_for(_replied("tianjin").lc.policy, _replied("tianjin").t) == []
+
+
+def test_a_closing_fire_from_a_superseded_window_changes_nothing():
+    """R-TMR-4: after a rehandle and a second reply the first window's fire is stale."""
+    from tests.unit.factories import CALLBACK
+
+    desk = _replied("weixi")
+    [first] = timers_for(desk.lc.policy, desk.t)
+    desk.do("record_callback", CALLBACK, at=cst(2026, 11, 3, 11), resolved=False, satisfaction="unsatisfied",
+            reasonable=True, comment="没有修好")  # fmt: skip
+    desk.do("reply", desk.lead, at=cst(2026, 11, 4, 10), handled_at=cst(2026, 11, 4, 9).isoformat(),
+            process="再次检修更换管段", result="已恢复", citizen_contacted=True)  # fmt: skip
+    body = {k: v for k, v in first.fire.items() if k in {"deadline", "deadline_version"}}
+    with pytest.raises(IllegalTransition, match="superseded"):
+        desk.do("auto_close", SYSTEM, at=desk.t.deadlines.callback_by, **body)

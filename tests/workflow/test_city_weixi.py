@@ -65,3 +65,24 @@ def test_weixi_signs_within_two_hours_and_the_return_window_opens_at_signing(dep
     signed = deployed.act(tid, "wx-jiaotong", "sign")
     return_by = datetime.fromisoformat(signed["deadlines"]["return_by"])
     assert return_by - datetime.fromisoformat(signed["signed_at"]) == timedelta(hours=24)
+
+
+def test_weixi_silent_citizen_is_deemed_basically_satisfied_when_the_window_closes(deployed: Deployed) -> None:
+    """R-CB-2 (Weixi Art.9): no rating within the callback window → basically satisfied, closed,
+    archived; the callback window's own timer does it."""
+    from tests.workflow.scenario import reply
+
+    tid = file(deployed, "roads", "weixi", type="complaint")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "wx-jiaotong", "sign")
+    deployed.act(tid, "wx-gongan", "submit_assist", text="已配合设置警示标志")
+    callback_by = reply(deployed, tid, "wx-jiaotong")["deadlines"]["callback_by"]
+    deployed.settle(tid, "AwaitCallback")
+    r = deployed.api.post("/_local/clock", {"to": callback_by})
+    assert r.status_code == 200, r.text
+    assert any(f["name"] == f"{tid}.callback.v{deployed.ticket(tid)['deadline_version']}.close"
+               for f in r.json()["fired"])  # fmt: skip
+    deployed.settle(tid, "Done", status="SUCCEEDED")
+    record = deployed.archived(tid)["ticket"]
+    assert record["status"] == "closed" and record["rating"]["deemed"] is True
+    assert record["rating"]["satisfaction"] == "basically_satisfied"

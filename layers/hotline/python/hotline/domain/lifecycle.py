@@ -435,6 +435,8 @@ def _rating(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 
 def _auto_close(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    if c.payload.deadline_version is not None:
+        _timer_current(t, c.payload.deadline_version, "callback")
     t.rating = Rating(
         resolved=None,
         satisfaction=Satisfaction.basically_satisfied,

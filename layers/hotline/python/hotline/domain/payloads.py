@@ -151,6 +151,13 @@ class Escalate(Payload):
     deadline: Deadline | None = None
 
 
+class AutoClose(Payload):
+    """The callback window's timer (R-CB-2); tests and tools may close without naming a version."""
+
+    deadline_version: int | None = Field(default=None, ge=0)
+    deadline: Literal["callback"] | None = None
+
+
 class Archive(Payload):
     key: str = Field(min_length=3)
     checksum: str = Field(min_length=8)
@@ -177,7 +184,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "refer_up": ReferUp,
     "rate": Rate,
     "record_callback": RecordCallback,
-    "auto_close": Empty,
+    "auto_close": AutoClose,
     "request_exemption": RequestExemption,
     "decide_exemption": Decision,
     "supervise": Supervise,

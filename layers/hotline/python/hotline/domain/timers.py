@@ -41,6 +41,11 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
             out.append(Timer(f"{prefix(t.ticket_id)}dispatch.v{v}.route", opens, fire))
     start = t.dispatched_at or t.created_at
     reminders, ladder = policy.config.reminders, policy.config.supervision.ladder
+    cb = policy.config.callback
+    if t.status is Status.replied and t.deadlines.callback_by and cb.no_rating == "deemed_basically_satisfied":
+        # R-CB-2 (Weixi Art.9): a citizen silent through the window is deemed basically satisfied
+        fire = {"ticket_id": t.ticket_id, "action": "auto_close", "deadline": "callback", "deadline_version": v}
+        out.append(Timer(f"{prefix(t.ticket_id)}callback.v{v}.close", t.deadlines.callback_by, fire))
     for deadline, statuses in WATCHED.items():
         due: datetime | None = getattr(t.deadlines, f"{deadline}_by")
         if due is None or t.status not in statuses:
