@@ -38,6 +38,7 @@ if __name__ == "__main__":
 
     intake.kb_quality()
     intake.warm_latency()
-    from bench import lifecycle
+    from bench import lifecycle, timers
 
     lifecycle.calls_per_order()
+    timers.fire_cost()

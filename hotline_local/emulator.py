@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import io
 import json
@@ -246,10 +247,10 @@ class Emulator:
             sys.stdout = _RoutedStdout(sys.stdout)
         LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
         SNSBackend.publish = publish  # type: ignore[method-assign,assignment]
-        _mend_moto()
+        mend_moto()
 
 
-def _mend_moto() -> None:
+def mend_moto() -> None:
     """Bugs of the emulator that a real deploy does not have; each fixed where it is, not in the template."""
     from moto.kms.models import KmsBackend
 
@@ -257,6 +258,7 @@ def _mend_moto() -> None:
     if getattr(create_key, "mended", False):
         return
     _mend_streams()
+    _mend_transactions()
 
     def create_key_with_cfn_tags(backend: Any, *args: Any, **kw: Any) -> Any:
         # CloudFormation passes Tags as Key/Value; moto's KMS tagger expects TagKey/TagValue.
@@ -290,3 +292,52 @@ def _mend_streams() -> None:
                 )
 
     StreamShard.add = add  # type: ignore[method-assign]
+
+
+_TRANSACTIONS = threading.Lock()
+
+
+def _mend_transactions() -> None:
+    """moto backs up every table a transaction touches by deep-copying the whole table, so each
+    TransactWriteItems costs time in proportion to the table: a city with a year of tickets would
+    crawl. Back up only the items the transaction names, and put them back if it fails."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "mended", False):
+        return
+
+    def slot(table: Any, key: dict[str, Any]) -> tuple[Any, Any]:
+        h = DynamoType(key[table.hash_key_attr])
+        return h, DynamoType(key[table.range_key_attr]) if table.has_range_key else None
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[Any, Any, Any, Any]] = []
+        for entry in transact_items:
+            op = next(iter(entry.values()))
+            table = backend.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            h, r = slot(table, op.get("Key") or op.get("Item") or {})
+            prior = table.get_item(h, r)
+            saved.append((table, h, r, copy.deepcopy(prior) if prior is not None else None))
+        with _TRANSACTIONS:
+            Table.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]  # no whole-table backup
+            try:
+                return original(backend, transact_items)  # type: ignore[no-any-return]
+            except Exception:
+                for table, h, r, prior in reversed(saved):
+                    bucket = table.items[h] if table.has_range_key else table.items
+                    k = r if table.has_range_key else h
+                    if prior is None:
+                        bucket.pop(k, None)
+                    else:
+                        bucket[k] = prior
+                raise
+            finally:
+                del Table.__deepcopy__  # type: ignore[attr-defined]
+
+    transact_write_items.mended = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
