@@ -8,6 +8,7 @@ the dead-letter queue for redrive. Delivery is at least once.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -18,9 +19,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotline.adapters.notifier import notifier
-from hotline.adapters.runtime import services
+from hotline.adapters.runtime import now, services
 from hotline.dal.repository import event_from_stream
-from hotline.domain.notices import citizen_notices, desk_notices, notices_for
+from hotline.domain.notices import citizen_notices, desk_notices, knowledge_notices, notices_for
 
 logger = Logger()
 metrics = Metrics(namespace="Hotline12345")
@@ -55,7 +56,29 @@ def notify(record: DynamoDBRecord) -> None:
         logger.info("notices sent", extra={"ticket_id": event.ticket_id, "action": event.action, "count": len(notices)})
 
 
+REVIEW_AHEAD = timedelta(days=14)  # units hear two weeks before an answer stops being given
+
+
+def knowledge_review() -> dict[str, Any]:
+    """The daily KB check (R-KB-1, R-TMR-3): each owning unit hears of its entries that are stale
+    or go stale within two weeks. The KB is baked into the function, so this reads no table."""
+    svc = services()
+    today = svc.lifecycle.policy.calendar.local(now()).date()
+    due = svc.knowledge.due_for_review(today, REVIEW_AHEAD)
+    for notice in knowledge_notices(due, today):
+        notifier().to_unit(notice)
+    stale = len(svc.knowledge.stale(today))
+    metrics.add_metric(name="KnowledgeEntriesStale", unit=MetricUnit.Count, value=stale)
+    logger.info("knowledge reviewed", extra={"due": len(due), "stale": stale})
+    return {"routine": "knowledge", "notified": sorted({e.unit for e in due}), "entries": [e.id for e in due]}
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=notify, processor=processor, context=context)
+def handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    if event.get("routine") == "knowledge":  # the daily EventBridge rule
+        return knowledge_review()
+    result: PartialItemFailureResponse = process_partial_response(
+        event=event, record_handler=notify, processor=processor, context=context
+    )
+    return result

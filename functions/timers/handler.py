@@ -49,9 +49,29 @@ def apply(fire: Fire) -> Ticket:
     raise AssertionError("unreachable")
 
 
+def check_calendar() -> dict[str, Any]:
+    """The daily calendar check (R-SLA-1): a year a deadline may fall in without holiday data
+    counts Monday–Friday only; the metric raises the `calendar-data-missing` alarm until the
+    layer's `chinesecalendar` is upgraded or the city enters the year (`published_years`)."""
+    policy = services().lifecycle.policy
+    missing = policy.calendar.missing_years(policy.calendar.local(now()).date())
+    metrics.add_metric(name="CalendarYearsMissing", unit=MetricUnit.Count, value=len(missing))
+    if missing:
+        logger.warning("no statutory holiday data", extra={"years": missing})
+    return {"routine": "calendar", "missing_years": missing}
+
+
+ROUTINES = {"calendar": check_calendar}
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "routine" in event:  # a daily EventBridge rule, not an order's deadline
+        routine = ROUTINES.get(str(event["routine"]))
+        if routine is None:
+            raise ValueError(f"unknown routine {event['routine']!r}; known: {sorted(ROUTINES)}")
+        return routine()
     fire = Fire.model_validate(event)
     try:
         saved = apply(fire)

@@ -13,6 +13,7 @@ from infra.constructs.api import Api
 from infra.constructs.functions import FunctionFactory
 from infra.constructs.nag import ack
 from infra.constructs.notifications import Notifications
+from infra.constructs.routines import Routines
 from infra.constructs.storage import Storage
 from infra.constructs.timers import Timers
 from infra.constructs.workflow import Workflow
@@ -59,6 +60,9 @@ class HotlineStack(cdk.Stack):
         self.timers = Timers(self, "Timers", config=config, table=s.tickets, key=s.key, fire=timers, planner=planner)
         steps = make("workflow", description="The steps of an order's execution: locate, park, archive (SPEC §3, §5)")
         self.workflow = Workflow(self, "Workflow", config=config, steps=steps, ops=self.notifications.ops)
+        self.routines = Routines(
+            self, "Routines", config=config, timers=timers, notify=notify, ops=self.notifications.ops
+        )
         sm = self.workflow.state_machine
         planner.add_environment("STATE_MACHINE_ARN", sm.state_machine_arn)
         sm.grant_start_execution(planner)  # one execution per ticket, named after it

@@ -322,3 +322,20 @@ def test_the_stream_reader_starts_and_resumes_executions_and_only_the_machine_in
     assert machine in policies[starters[0]]
     workflow = next(doc for k, doc in policies.items() if "workflowrole" in k)
     assert "states:" not in workflow and "records/*" in workflow
+
+
+def test_daily_rules_check_the_calendar_and_the_knowledge_base_and_the_calendar_alarm_tells_ops(synthesized):
+    """R-SLA-1: a missing holiday year raises an ops alarm; R-KB-1: units hear of stale entries."""
+    t = template(synthesized, "weixi")
+    rules = t.find_resources("AWS::Events::Rule")
+    inputs = {json.loads(r["Properties"]["Targets"][0]["Input"])["routine"]: r for r in rules.values()}
+    assert set(inputs) == {"calendar", "knowledge"}
+    assert all(r["Properties"]["ScheduleExpression"] == "cron(0 1 * * ? *)" for r in inputs.values())
+    ops = next(
+        k for k, v in t.find_resources("AWS::SNS::Topic").items() if v["Properties"]["TopicName"].endswith("-ops")
+    )
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"MetricName": "CalendarYearsMissing", "Namespace": "Hotline12345", "AlarmActions": [{"Ref": ops}],
+         "TreatMissingData": "breaching"},
+    )  # fmt: skip

@@ -112,3 +112,14 @@ def test_n_working_days_span_exactly_n_working_days(t, n):
     days = (due.date() - start.date()).days
     counted = sum(cal.is_working_day(start.date() + timedelta(days=i)) for i in range(1, days + 1))
     assert counted == n
+
+
+def test_the_daily_check_asks_for_next_years_holidays_from_december_and_a_city_may_enter_them():
+    """R-SLA-1: chinesecalendar 1.11 has no 2027; in November nothing is missing yet, from
+    December 1st 2027 is, and a city that entered the 2027 notice itself is covered."""
+    plain = WorkingCalendar.build("Asia/Shanghai", time(9), time(17))
+    assert plain.missing_years(date(2026, 11, 30)) == []
+    assert plain.missing_years(date(2026, 12, 1)) == [2027]
+    assert plain.missing_years(date(2027, 3, 1)) == [2027]
+    entered = WorkingCalendar.build("Asia/Shanghai", time(9), time(17), published_years=[2027])
+    assert entered.missing_years(date(2026, 12, 1)) == []

@@ -96,3 +96,25 @@ def test_an_emergency_reaches_its_desk_unless_the_city_only_guides_the_caller():
         desk.t = Desk(city).file(cst(2026, 11, 2, 10)).model_copy(update={"status": Status.received})
         desk.do("transfer", SYSTEM, at=cst(2026, 11, 2, 10), desk="119", reason="着火了")
         assert [n.desk for n in desk_notices(desk.config, desk.t, desk.events[-1])] == expected
+
+
+def test_units_hear_of_knowledge_entries_stale_or_going_stale_within_two_weeks():
+    """R-KB-1, R-TMR-3: each owning unit is told; the notice names the entry, not an order."""
+    from datetime import date, timedelta
+
+    from hotline.config.knowledge import load_knowledge
+    from hotline.config.loader import CITIES_DIR, city_config
+    from hotline.domain.knowledge import KnowledgeIndex
+    from hotline.domain.notices import knowledge_notices
+
+    config = city_config("tianjin")
+    index = KnowledgeIndex(load_knowledge(CITIES_DIR / "kb" / "tianjin.yaml", config))
+    today = date(2026, 11, 23)
+    due = index.due_for_review(today, timedelta(days=14))
+    assert {e.id for e in index.stale(today)} <= {e.id for e in due} and due
+    notices = knowledge_notices(due, today)
+    assert [n.unit_id for n in notices] == [e.unit for e in due]
+    assert all(
+        n.kind == "kb_stale" and n.ticket_id == "" and e.id in n.subject for n, e in zip(notices, due, strict=True)
+    )
+    assert "已过期" in notices[0].text or "到期" in notices[0].text

@@ -40,9 +40,9 @@ class SnsNotifier:
             Subject=notice.subject[:100],
             Message=notice.text,
             MessageAttributes={
-                "kind": {"DataType": "String", "StringValue": notice.kind},
-                "ticket_id": {"DataType": "String", "StringValue": notice.ticket_id},
-                "unit_id": {"DataType": "String", "StringValue": notice.unit_id},
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id), ("unit_id", notice.unit_id))
+                if value  # SNS refuses empty attribute values; a KB notice is about no order
             },
         )
 

@@ -143,6 +143,9 @@ class CalendarConfig(Strict):
     office_hours: OfficeHours
     extra_holidays: list[date] = []
     extra_workdays: list[date] = []
+    # Years whose State Council holiday notice the city entered above itself, before the calendar
+    # library shipped it: the daily calendar check then counts them as covered (R-SLA-1).
+    published_years: list[int] = []
 
     @model_validator(mode="after")
     def _disjoint(self) -> Self:

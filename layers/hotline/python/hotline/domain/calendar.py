@@ -32,6 +32,7 @@ class WorkingCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     on_fallback: FallbackObserver = _log_fallback
+    published_years: frozenset[int] = frozenset()
     _fallback_years: set[int] = field(default_factory=set, repr=False)
 
     @classmethod
@@ -43,6 +44,7 @@ class WorkingCalendar:
         extra_holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
         on_fallback: FallbackObserver = _log_fallback,
+        published_years: Iterable[int] = (),
     ) -> WorkingCalendar:
         return cls(
             ZoneInfo(tz),
@@ -51,14 +53,24 @@ class WorkingCalendar:
             frozenset(extra_holidays),
             frozenset(extra_workdays),
             on_fallback,
+            frozenset(published_years),
         )
 
     def has_statutory_data(self, year: int) -> bool:
+        """The library knows the year's holidays, or the city entered them itself."""
+        if year in self.published_years:
+            return True
         try:
             chinese_calendar.is_workday(date(year, 6, 1))
         except NotImplementedError:
             return False
         return True
+
+    def missing_years(self, today: date) -> list[int]:
+        """Years a deadline may soon fall in without holiday data: this one always, and from
+        December 1st the next one too (the State Council publishes in the autumn)."""
+        years = [today.year] + ([today.year + 1] if today.month == 12 else [])
+        return [y for y in years if not self.has_statutory_data(y)]
 
     def is_working_day(self, day: date) -> bool:
         if day in self.extra_holidays:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from hotline.config.knowledge import KnowledgeEntry
 from hotline.domain.text import grams
@@ -68,3 +68,7 @@ class KnowledgeIndex:
 
     def stale(self, today: date) -> list[KnowledgeEntry]:
         return [e for e in self.entries if not e.valid_on(today)]
+
+    def due_for_review(self, today: date, within: timedelta) -> list[KnowledgeEntry]:
+        """Entries stale now or within `within`: their units should update them before they go."""
+        return [e for e in self.entries if e.valid_until < today + within]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
+from hotline.config.knowledge import KnowledgeEntry
 from hotline.config.schema import CityConfig
 from hotline.domain.models import Event, Ticket
 
@@ -21,7 +23,7 @@ class Notice:
     kind: str  # message attribute `kind`, for subscription filter policies
     subject: str
     text: str
-    ticket_id: str
+    ticket_id: str  # empty for a notice about no order (a knowledge entry to update)
 
 
 @dataclass(frozen=True)
@@ -181,3 +183,15 @@ def desk_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[DeskN
         return []
     text = f"12345 转来紧急事项 {ticket.ticket_id}：{ticket.content}"
     return [DeskNotice(ticket.transferred_to, ticket.ticket_id, text)]
+
+
+def knowledge_notices(entries: list[KnowledgeEntry], today: date) -> list[Notice]:
+    """R-KB-1, R-TMR-3: the owning unit hears of each entry past or near its `valid_until`."""
+    notices = []
+    for e in entries:
+        when = "已过期" if e.valid_until < today else f"将于 {e.valid_until.isoformat()} 到期"
+        notices.append(Notice(
+            unit_id=e.unit, kind="kb_stale", subject=f"知识库条目待更新 {e.id}", ticket_id="",
+            text=f"知识库条目 {e.id}（{e.question}）{when}，请核实并更新答复口径。过期条目不再用于答复市民。",
+        ))  # fmt: skip
+    return notices

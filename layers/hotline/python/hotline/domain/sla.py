@@ -39,6 +39,7 @@ class SlaPolicy:
             cal.extra_holidays,
             cal.extra_workdays,
             on_fallback,
+            cal.published_years,
         )
         self._always_on = {c.code for c in config.categories if c.always_on}
 

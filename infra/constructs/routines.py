@@ -1,0 +1,75 @@
+"""Daily routines on EventBridge rules (R-SLA-1, R-KB-1, R-TMR-3), and the alarm they feed.
+
+At 09:00 Beijing time (01:00 UTC; rules run in UTC): the timers function checks that the
+working-day calendar knows this year and, from December 1st, the next; the notify function tells
+each unit of its knowledge entries that are stale or about to be.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from hotline.config.schema import CityConfig
+
+DAILY_0900_CST = events.Schedule.cron(minute="0", hour="1")
+
+
+class Routines(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: CityConfig,
+        timers: lambda_.IFunction,
+        notify: lambda_.IFunction,
+        ops: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, id)
+        for name, fn, routine, what in (
+            ("Calendar", timers, "calendar", "checks the holiday calendar covers the year ahead (R-SLA-1)"),
+            ("Knowledge", notify, "knowledge", "tells units of knowledge entries to update (R-KB-1)"),
+        ):
+            events.Rule(
+                self,
+                name,
+                rule_name=f"hotline-{config.city}-daily-{routine}",
+                description=f"Daily at 09:00 Beijing time: {what}",
+                schedule=DAILY_0900_CST,
+                targets=[
+                    targets.LambdaFunction(
+                        fn,  # type: ignore[arg-type]
+                        event=events.RuleTargetInput.from_object({"routine": routine}),
+                        retry_attempts=4,
+                        max_event_age=cdk.Duration.hours(6),
+                    )
+                ],
+            )
+        self.calendar_alarm = cw.Alarm(
+            self,
+            "CalendarDataMissing",
+            alarm_name=f"hotline-{config.city}-calendar-data-missing",
+            alarm_description=(
+                "A year deadlines may fall in has no statutory holiday data: they count Monday-Friday "
+                "only. Upgrade chinesecalendar (make layer) or enter the year in the city file (runbook)."
+            ),
+            metric=cw.Metric(
+                namespace="Hotline12345",
+                metric_name="CalendarYearsMissing",
+                dimensions_map={"service": "timers"},
+                statistic="Maximum",
+                period=cdk.Duration.days(1),
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.BREACHING,  # no check ran: nobody knows
+        )
+        self.calendar_alarm.add_alarm_action(cw_actions.SnsAction(ops))
