@@ -118,3 +118,21 @@ def test_units_hear_of_knowledge_entries_stale_or_going_stale_within_two_weeks()
         n.kind == "kb_stale" and n.ticket_id == "" and e.id in n.subject for n, e in zip(notices, due, strict=True)
     )
     assert "已过期" in notices[0].text or "到期" in notices[0].text
+
+
+def test_a_late_assist_part_tells_the_assisting_unit_and_the_lead_with_the_assist_deadline():
+    from hotline.domain.models import SYSTEM
+    from hotline.domain.notices import notices_for
+    from tests.conftest import cst
+    from tests.unit.factories import Desk
+
+    desk = Desk("tianjin")
+    desk.file(cst(2026, 11, 2, 10), category="water")
+    desk.dispatch(cst(2026, 11, 2, 10, 5))
+    v = desk.t.deadline_version
+    desk.do("remind", SYSTEM, at=cst(2026, 11, 3, 10), deadline="assist", deadline_version=v)
+    [reminder] = notices_for(desk.config, desk.t, desk.events[-1])
+    assert reminder.unit_id == "tj-shuiwu" and "协办时限" in reminder.text
+    desk.do("mark_overdue", SYSTEM, at=desk.t.deadlines.assist_by, deadline="assist", deadline_version=v)
+    late = notices_for(desk.config, desk.t, desk.events[-1])
+    assert [n.unit_id for n in late] == ["tj-shuiwu", "tj-water"] and "tj-shuiwu" in late[0].text

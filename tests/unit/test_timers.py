@@ -113,3 +113,22 @@ def test_a_closing_fire_from_a_superseded_window_changes_nothing():
     body = {k: v for k, v in first.fire.items() if k in {"deadline", "deadline_version"}}
     with pytest.raises(IllegalTransition, match="superseded"):
         desk.do("auto_close", SYSTEM, at=desk.t.deadlines.callback_by, **body)
+
+
+def test_assisting_units_are_reminded_and_told_when_late_without_flagging_the_order():
+    """R-TMR-1 names the assist part among the reminded deadlines; a late part is the assisting
+    unit's, so the order is not flagged overdue and no ladder runs for it (R-DSP-6)."""
+    from tests.unit.factories import unit
+
+    desk = _dispatched()  # Tianjin water: tj-water leads, tj-shuiwu assists
+    v, assist = desk.t.deadline_version, desk.t.assist_units[0]
+    timers = _by_name(desk)
+    assert timers[f"assist.v{v}.overdue"].at == desk.t.deadlines.assist_by
+    assert [k for k in timers if k.startswith("assist.") and ".r" in k]
+    assert not [k for k in timers if k.startswith("assist.") and ".l" in k]
+    late = desk.do("mark_overdue", SYSTEM, at=desk.t.deadlines.assist_by, deadline="assist", deadline_version=v)
+    assert late.overdue is False and desk.events[-1].detail["late_units"] == [assist]
+    desk.do("submit_assist", unit(assist), at=desk.t.deadlines.assist_by, text="已配合排查管网")
+    assert not [k for k in _by_name(desk) if k.startswith("assist.")]
+    with pytest.raises(IllegalTransition, match="part is in"):
+        desk.do("remind", SYSTEM, at=desk.t.deadlines.assist_by, deadline="assist", deadline_version=v)

@@ -202,7 +202,7 @@ def _assist_part_open(lc: Lifecycle, c: _Ctx) -> None:
 
 
 def _assist_parts_in(lc: Lifecycle, c: _Ctx) -> None:
-    missing = [u for u in c.ticket.assist_units if u not in c.ticket.assist_parts]
+    missing = c.ticket.missing_parts
     if missing:
         raise RuleViolation(
             "assist_parts_missing",
@@ -468,6 +468,8 @@ def _timer_current(t: Ticket, version: int, deadline: str | None = None) -> None
         raise IllegalTransition("stale_timer", f"deadline version {version} was superseded by {t.deadline_version}")
     if deadline is not None and getattr(t.deadlines, f"{deadline}_by") is None:
         raise IllegalTransition("stale_timer", f"the {deadline} deadline is no longer pending")
+    if deadline == "assist" and not t.missing_parts:
+        raise IllegalTransition("stale_timer", "every assisting unit's part is in")
 
 
 def _remind(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
@@ -477,6 +479,8 @@ def _remind(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 def _mark_overdue(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     _timer_current(t, c.payload.deadline_version, c.payload.deadline)
+    if c.payload.deadline == "assist":  # the assisting units are late, not the order: told, not flagged
+        return {"deadline": "assist", "late_units": t.missing_parts}
     t.overdue = True
     t.supervision_level = max(t.supervision_level, 1)  # R-TMR-2: supervision opens at level 1
     return {"deadline": c.payload.deadline, "supervision_level": t.supervision_level}

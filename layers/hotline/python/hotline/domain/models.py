@@ -180,6 +180,11 @@ class Ticket(BaseModel):
     def extensions_used(self) -> int:
         return len(self.extensions)
 
+    @property
+    def missing_parts(self) -> list[str]:
+        """Assisting units whose part the lead still waits for (R-DSP-6)."""
+        return [u for u in self.assist_units if u not in self.assist_parts]
+
     def involves(self, unit_id: str) -> bool:
         return unit_id == self.lead_unit or unit_id in self.assist_units
 

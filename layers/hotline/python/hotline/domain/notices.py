@@ -56,6 +56,14 @@ def _lead_and_assist(c: CityConfig, t: Ticket, e: Event) -> list[str]:
     return _lead(c, t, e) + list(t.assist_units)
 
 
+def _late_parts(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
+    return t.missing_parts
+
+
+def _late_parts_and_lead(c: CityConfig, t: Ticket, e: Event) -> list[str]:
+    return _late_parts(c, t, e) + _lead(c, t, e)
+
+
 def _ladder(c: CityConfig, t: Ticket, e: Event) -> list[str]:
     """R-TMR-2: the ladder names a role; the unit tree says who holds it for this order."""
     rung = str(e.detail.get("notify") or "unit_head")
@@ -74,9 +82,11 @@ def _ladder(c: CityConfig, t: Ticket, e: Event) -> list[str]:
     return [u.id for u in c.units if u.kind == "government"][:1] or [lead.id]
 
 
-def _deadline(c: CityConfig, t: Ticket) -> str:
+def _deadline(c: CityConfig, t: Ticket, which: object = None) -> str:
     """The unit's next deadline in the city's own time, as staff read it."""
     d, tz = t.deadlines, ZoneInfo(c.timezone)
+    if which == "assist" and d.assist_by:
+        return f"协办时限 {d.assist_by.astimezone(tz):%Y-%m-%d %H:%M}"
     if t.signed_at is None and d.sign_by:
         return f"签收时限 {d.sign_by.astimezone(tz):%Y-%m-%d %H:%M}"
     return f"办结时限 {d.reply_by.astimezone(tz):%Y-%m-%d %H:%M}" if d.reply_by else ""
@@ -109,6 +119,18 @@ _TABLE: dict[tuple[str, str | None], tuple[str, Recipients, str, str]] = {
     ("decide_termination", "rejected"): ("termination_rejected", _lead, "终止未批准 {id}", "{id} 终止未批准：{reason}"),
     ("record_callback", "rehandle"): ("rehandle", _lead, "重办工单 {id}", "{id} 回访不满意，经审核需重新办理。"),
     ("decide_exemption", None): ("exemption_decided", _lead, "免责申请结果 {id}", "{id} 免责申请已处理：{reason}"),
+    ("remind", "assist"): (
+        "reminder",
+        _late_parts,
+        "协办即将到期 {id}",
+        "{id} 的协办意见即将到期，请尽快提交主办单位。",
+    ),
+    ("mark_overdue", "assist"): (
+        "overdue",
+        _late_parts_and_lead,
+        "协办已超期 {id}",
+        "{id} 的协办意见已超期未提交：{late}。",
+    ),
     ("remind", None): ("reminder", _lead, "即将到期 {id}", "{id} 即将到期，请抓紧办理。"),
     ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "{id} 已超过办理时限，已列入督办。"),
     ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{id} 超期未办结，督办升级至第 {level} 级。"),
@@ -120,7 +142,8 @@ _WITH_DEADLINE = {"dispatched", "return_rejected", "extension_approved", "rehand
 
 
 def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice]:
-    entry = _TABLE.get((event.action, str(event.detail.get("outcome")))) or _TABLE.get((event.action, None))
+    variant = event.detail.get("outcome") or event.detail.get("deadline")
+    entry = _TABLE.get((event.action, str(variant))) or _TABLE.get((event.action, None))
     if entry is None:
         return []
     kind, recipients, subject, text = entry
@@ -130,8 +153,9 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
         "reason": event.detail.get("reason") or "",
         "level": event.detail.get("level") or ticket.supervision_level,
         "note": event.detail.get("note") or "",
+        "late": "、".join(event.detail.get("late_units") or []),
     }
-    due = _deadline(config, ticket) if kind in _WITH_DEADLINE else ""
+    due = _deadline(config, ticket, event.detail.get("deadline")) if kind in _WITH_DEADLINE else ""
     seen: list[str] = []
     for unit in recipients(config, ticket, event):
         if unit not in seen:

@@ -15,7 +15,12 @@ from typing import Any
 from hotline.domain.models import OPEN, Status, Ticket
 from hotline.domain.sla import SlaPolicy
 
-WATCHED = {"sign": {Status.dispatched}, "reply": {Status.dispatched, Status.in_progress, Status.rehandling}}
+WATCHED = {
+    "sign": {Status.dispatched},
+    "assist": {Status.dispatched, Status.in_progress},  # the assisting units' parts (R-DSP-6, R-TMR-1)
+    "reply": {Status.dispatched, Status.in_progress, Status.rehandling},
+}
+LADDERED = {"sign", "reply"}  # the order's own deadlines escalate; an assisting unit's part is flagged
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         out.append(Timer(f"{prefix(t.ticket_id)}callback.v{v}.close", t.deadlines.callback_by, fire))
     for deadline, statuses in WATCHED.items():
         due: datetime | None = getattr(t.deadlines, f"{deadline}_by")
-        if due is None or t.status not in statuses:
+        if due is None or t.status not in statuses or (deadline == "assist" and not t.missing_parts):
             continue
         base = {"ticket_id": t.ticket_id, "deadline": deadline, "deadline_version": v}
 
@@ -60,7 +65,9 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         out += [timer(f"r{i}", at, "remind") for i, at in enumerate(sorted(m for m in moments if start < m < due))]
         out.append(timer("overdue", due, "mark_overdue"))
         at = due
-        for rung in ladder[:-1]:  # level 1 opens at the deadline; each next level after its time limit
+        for rung in (
+            ladder[:-1] if deadline in LADDERED else []
+        ):  # level 1 opens at the deadline; each next level after its time limit
             at = policy.add(at, rung.deadline, always_on=policy.is_always_on(t.category))
             out.append(timer(f"l{rung.level + 1}", at, "escalate", level=rung.level + 1))
     return out
