@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import inspect
 import io
 import json
 import logging
@@ -260,11 +261,14 @@ def mend_moto() -> None:
     _mend_streams()
     _mend_transactions()
 
+    signature = inspect.signature(create_key)
+
     def create_key_with_cfn_tags(backend: Any, *args: Any, **kw: Any) -> Any:
         # CloudFormation passes Tags as Key/Value; moto's KMS tagger expects TagKey/TagValue.
-        tags = kw.get("tags") or []
-        kw["tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags]
-        return create_key(backend, *args, **kw)
+        call = signature.bind(backend, *args, **kw)
+        tags = call.arguments.get("tags") or []
+        call.arguments["tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags]
+        return create_key(*call.args, **call.kwargs)
 
     create_key_with_cfn_tags.mended = True  # type: ignore[attr-defined]
     KmsBackend.create_key = create_key_with_cfn_tags  # type: ignore[method-assign]

@@ -25,6 +25,14 @@ SETTLE_SECONDS = 20.0
 pytestmark = pytest.mark.xdist_group("workflow")
 
 
+def _forget_the_last_city() -> None:
+    """What a Lambda container keeps between invocations is per city; this process hosts several."""
+    from hotline.adapters.notifier import notifier
+
+    runtime.services.cache_clear()
+    notifier.cache_clear()
+
+
 def _no_retry_sleep() -> None:
     """moto's retrier really sleeps between attempts; the tests count attempts, not seconds."""
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -119,7 +127,7 @@ class Deployed:
 def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     city: str = request.module.CITY
     saved_env = dict(os.environ)
-    runtime.services.cache_clear()
+    _forget_the_last_city()
     cloud = LocalCloud(city, port=0, state_dir=tmp_path_factory.mktemp(city), say=lambda _: None,
                        synth_dir=SYNTH_CACHE)  # fmt: skip
     cloud.start()
@@ -131,7 +139,7 @@ def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
         cloud.stop()
         moto_api_backend.reset()  # the next module deploys another city into a clean emulator
-        runtime.services.cache_clear()
+        _forget_the_last_city()
         runtime.shift_clock(runtime.timedelta(0))
         os.environ.clear()
         os.environ.update(saved_env)
