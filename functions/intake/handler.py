@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from hotline.config.schema import Channel, RequestType
 from hotline.domain.callers import COUNTED, CallerRecord, admit, strike
 from hotline.domain.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from hotline.domain.filing import (
+    Filed,
     Filing,
     Sealed,
     check_against_city,
@@ -31,7 +32,9 @@ from hotline.domain.filing import (
     mask,
     new_query_code,
     query_code_matches,
+    repeat_report,
 )
+from hotline.domain.models import Ticket
 
 logger = Logger()
 metrics = Metrics(namespace="Hotline12345")
@@ -143,6 +146,25 @@ def _idempotency_errors() -> tuple[type[Exception], type[Exception]]:
     return IdempotencyAlreadyInProgressError, IdempotencyValidationError
 
 
+REPEAT_ATTEMPTS = 3
+
+
+def _save(svc: Services, filed: Filed, request_id: str, at: datetime) -> list[Ticket]:
+    """Write the filing; a duplicate of an open order also counts on the original, in the same
+    transaction (R-TMR-3). The original is re-read by key, and once more if it changes meanwhile."""
+    if filed.outcome != "duplicate":
+        return svc.tickets.save_all(filed.steps)
+    for attempt in range(REPEAT_ATTEMPTS):
+        original = svc.tickets.get(str(filed.details["duplicate_of"]))
+        repeat = repeat_report(svc.lifecycle, original, request_id, at)
+        try:
+            return svc.tickets.save_all([*filed.steps, repeat] if repeat else filed.steps)[:1]
+        except Conflict:
+            if attempt == REPEAT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     svc, at = services(), now()
     config = svc.config
@@ -172,7 +194,7 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
         sealed=sealed,
         channel=channel,
     )
-    saved = svc.tickets.save_all(filed.steps)
+    saved = _save(svc, filed, request_id, at)
     body: dict[str, Any] = {
         "request_id": request_id,
         "query_code": query_code,
@@ -185,7 +207,7 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
         svc.knowledge_stats.miss(filing.content, at)  # R-KB-3: a question the KB was asked and lacked
     if filed.outcome == "duplicate":
-        body["original"] = citizen_view(svc.tickets.get(str(filed.details["duplicate_of"])))
+        body["original"] = citizen_view(svc.tickets.get(str(filed.details["duplicate_of"])))  # one read more
     if caller and rule and filed.outcome in COUNTED:
         warning = _strike(svc, caller, at)
         if warning:

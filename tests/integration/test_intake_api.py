@@ -57,7 +57,9 @@ def test_every_outcome_over_the_api(city, name):
     statuses = sorted(t.status for t in tickets())
     assert statuses == sorted(["transferred", "not_accepted", "answered", "dispatched", "duplicate"])
     events = [i.data["action"] for i in EventItem.scan() if i.sk.startswith("EVENT#")]
-    assert sorted(events) == sorted(["transfer", "refuse", "answer", "accept", "dispatch", "mark_duplicate"])
+    # the duplicate of an open order counts on the original (R-TMR-3)
+    assert sorted(events) == sorted(["transfer", "refuse", "answer", "accept", "dispatch", "mark_duplicate",
+                                     "note_repeat"])  # fmt: skip
 
 
 def test_the_channel_is_the_api_keys_not_the_bodys(city):
@@ -192,3 +194,18 @@ def test_only_a_consultation_the_kb_could_not_answer_counts_as_a_miss(city):
     refused = body(svc, "帮我算算下期双色球开什么号", type_="consultation", category=None)
     assert call("POST", "/requests", refused)[1]["outcome"] == "not_accepted"
     assert svc.knowledge_stats.misses("2026-11") == [("我们小区旁边那块空地以后规划建什么", 1)]
+
+
+def test_a_citizen_reporting_an_unsolved_matter_again_puts_it_under_supervision(city):
+    """R-TMR-3 (Tianjin Art.24): each repeat counts on the open order and its lead hears of it;
+    at the city's threshold (two repeats) the order enters supervision at level 1."""
+    svc = city("tianjin")
+    first = call("POST", "/requests", body(svc, "小区门口路灯不亮已经一个月了"))[1]
+    tid = first["tickets"][0]["ticket_id"]
+    for n in (1, 2):
+        again = call("POST", "/requests", body(svc, "小区门口路灯不亮已经一个月了"))[1]
+        assert again["outcome"] == "duplicate" and again["tickets"][0]["ticket_id"] != tid
+        original = svc.tickets.get(tid)
+        assert original.repeat_reports == n and original.supervision_level == (1 if n == 2 else 0)
+    repeats = [e for e in svc.tickets.events(tid) if e.action == "note_repeat"]
+    assert [e.detail["repeat_reports"] for e in repeats] == [1, 2]

@@ -136,3 +136,26 @@ def test_a_late_assist_part_tells_the_assisting_unit_and_the_lead_with_the_assis
     desk.do("mark_overdue", SYSTEM, at=desk.t.deadlines.assist_by, deadline="assist", deadline_version=v)
     late = notices_for(desk.config, desk.t, desk.events[-1])
     assert [n.unit_id for n in late] == ["tj-shuiwu", "tj-water"] and "tj-shuiwu" in late[0].text
+
+
+def test_the_lead_hears_when_a_citizen_reports_an_unsolved_order_again():
+    """R-TMR-3: the repeat and, at the city's threshold, the supervision level reach the lead."""
+    from hotline.domain.filing import repeat_report
+    from hotline.domain.notices import notices_for
+    from tests.conftest import cst
+    from tests.unit.factories import Desk
+
+    desk = Desk("heze")
+    desk.file(cst(2026, 11, 2, 10), category="property", district="mudan")
+    desk.dispatch(cst(2026, 11, 2, 10, 5))
+    for n in (1, 2):
+        step = repeat_report(desk.lc, desk.t, f"R-again-{n}", cst(2026, 11, 3, 10))
+        assert step is not None
+        desk.t = step.after
+        [notice] = notices_for(desk.config, desk.t, step.event)
+        assert notice.unit_id == desk.t.lead_unit and f"第 {n} 次" in notice.text
+    assert desk.t.supervision_level == 1 and "督办级别 1" in notice.text
+    from hotline.domain.models import Status
+
+    closed = desk.t.model_copy(update={"status": Status.closed})
+    assert repeat_report(desk.lc, closed, "R-again-3", cst(2026, 11, 4, 10)) is None

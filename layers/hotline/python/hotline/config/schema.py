@@ -219,6 +219,9 @@ class EscalationLevel(Strict):
 
 class Supervision(Cited):
     ladder: list[EscalationLevel] = Field(min_length=1)
+    # R-TMR-3 (Heze Art.22; Baoding Art.24; Tianjin Art.24): the citizen reporting the same unsolved
+    # matter again is told it is in hand; at this many repeats the order comes under supervision.
+    repeat_reports: int = Field(default=2, ge=1)
 
     @field_validator("ladder")
     @classmethod

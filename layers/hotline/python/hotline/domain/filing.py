@@ -23,7 +23,7 @@ from hotline.domain.classify import classify
 from hotline.domain.errors import BadInput
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
-from hotline.domain.models import SYSTEM, Location, Status, Ticket
+from hotline.domain.models import OPEN, SYSTEM, Location, Status, Ticket
 from hotline.domain.routing import due_dispatch
 from hotline.domain.text import overlap
 
@@ -245,6 +245,14 @@ def file_request(
         dispatched = due_dispatch(lc, steps[-1].after, now)
         orders.append([*steps, dispatched] if dispatched else steps)
     return Filed("accepted", orders)
+
+
+def repeat_report(lc: Lifecycle, original: Ticket, request_id: str, now: datetime) -> Step | None:
+    """R-TMR-3: a duplicate of an order still open counts on it and, repeated, puts it under
+    supervision; a duplicate of one already finished just points the citizen to its answer."""
+    if original.status not in OPEN:
+        return None
+    return lc.apply(original, "note_repeat", SYSTEM, {"request_id": request_id}, now)
 
 
 def query_code_matches(ticket: Ticket, secret: bytes, code: str | None) -> bool:

@@ -462,6 +462,17 @@ def _supervise(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     return {"level": c.payload.level, "note": c.payload.note}
 
 
+def _note_repeat(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.repeat_reports += 1
+    if t.repeat_reports >= lc.config.supervision.repeat_reports:
+        t.supervision_level = max(t.supervision_level, 1)
+    return {
+        "request_id": c.payload.request_id,
+        "repeat_reports": t.repeat_reports,
+        "supervision_level": t.supervision_level,
+    }
+
+
 def _timer_current(t: Ticket, version: int, deadline: str | None = None) -> None:
     """R-TMR-4: a fire for a moved deadline, or for one already met, changes nothing."""
     if version != t.deadline_version:
@@ -527,6 +538,7 @@ _EFFECTS: dict[str, Effect] = {
     "request_exemption": _request("exemption"),
     "decide_exemption": _decide_exemption,
     "supervise": _supervise,
+    "note_repeat": _note_repeat,
     "remind": _remind,
     "mark_overdue": _mark_overdue,
     "escalate": _escalate,

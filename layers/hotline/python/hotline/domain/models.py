@@ -170,6 +170,7 @@ class Ticket(BaseModel):
     archive_key: str | None = None  # where the immutable record lies once final (R-CB-5)
     expires_at: datetime | None = None  # the live item's TTL, set when archived
     overdue: bool = False
+    repeat_reports: int = 0  # the same citizen reported it again while unsolved (R-TMR-3)
     supervision_level: int = 0
     deadline_version: int = 0  # bumped whenever deadlines move; timers carry it (R-TMR-4)
     created_at: datetime

@@ -135,6 +135,12 @@ _TABLE: dict[tuple[str, str | None], tuple[str, Recipients, str, str]] = {
     ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "{id} 已超过办理时限，已列入督办。"),
     ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{id} 超期未办结，督办升级至第 {level} 级。"),
     ("supervise", None): ("supervised", _lead, "督办 {id}", "{id} 被列入第 {level} 级督办：{note}"),
+    ("note_repeat", None): (
+        "repeat_report",
+        _lead,
+        "市民再次反映 {id}",
+        "{id} 市民再次反映未解决（第 {repeats} 次），督办级别 {level}，请加快办理。",
+    ),
 }
 
 
@@ -154,6 +160,7 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
         "level": event.detail.get("level") or ticket.supervision_level,
         "note": event.detail.get("note") or "",
         "late": "、".join(event.detail.get("late_units") or []),
+        "repeats": event.detail.get("repeat_reports") or ticket.repeat_reports,
     }
     due = _deadline(config, ticket, event.detail.get("deadline")) if kind in _WITH_DEADLINE else ""
     seen: list[str] = []

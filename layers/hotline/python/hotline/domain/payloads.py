@@ -158,6 +158,10 @@ class AutoClose(Payload):
     deadline: Literal["callback"] | None = None
 
 
+class NoteRepeat(Payload):
+    request_id: str = Field(min_length=4)  # the repeat filing, answered as a duplicate
+
+
 class Archive(Payload):
     key: str = Field(min_length=3)
     checksum: str = Field(min_length=8)
@@ -192,4 +196,5 @@ PAYLOADS: dict[str, type[Payload]] = {
     "mark_overdue": TimerFire,
     "escalate": Escalate,
     "archive": Archive,
+    "note_repeat": NoteRepeat,
 }

@@ -147,6 +147,7 @@ TABLE: tuple[Rule, ...] = (
     _r("decide_exemption", {S.closed}, None, {R.reviewer}, "rejected", guards=("pending_exemption",)),
     # supervision and time (R-TMR-1..3)
     _r("supervise", OPEN, None, {R.supervisor}),
+    _r("note_repeat", OPEN, None, {R.system}),  # R-TMR-3: reported again while unsolved
     _r("remind", OPEN, None, {R.system}),
     _r("mark_overdue", OPEN, None, {R.system}),
     _r("escalate", OPEN, None, {R.system, R.supervisor}),
