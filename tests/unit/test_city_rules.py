@@ -257,3 +257,21 @@ def test_national_day_2026_shifts_a_deadline(city_name):
     desk.file(cst(2026, 9, 30, 10), type_="help")
     desk.dispatch(cst(2026, 9, 30, 10), lead=desk.some_units(1)[0], assist=[])
     assert desk.t.deadlines.reply_by > cst(2026, 10, 8, 9)
+
+
+def test_a_second_unsatisfied_rating_puts_the_order_under_supervision():
+    """R-TMR-3 (Tianjin Art.24): repeated unsatisfied ratings are a trigger of supervision."""
+    from tests.unit.factories import CALLBACK
+
+    desk = Desk("tianjin")
+    desk.file(cst(2026, 11, 2, 10), category="power")
+    desk.dispatch(cst(2026, 11, 2, 10, 5))
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    for n in (1, 2):
+        desk.do("reply", desk.lead, at=cst(2026, 11, 3 + n, 10), handled_at=cst(2026, 11, 3 + n, 9).isoformat(),
+                process="现场检修供电线路", result="已恢复供电", citizen_contacted=True)  # fmt: skip
+        reasonable = {"reasonable": True} if n == 1 else {"reasonable": False}
+        desk.do("record_callback", CALLBACK, at=cst(2026, 11, 3 + n, 11), resolved=False,
+                satisfaction="unsatisfied", comment="仍然经常停电", **reasonable)  # fmt: skip
+        assert desk.t.supervision_level == (1 if n == 2 else 0)
+    assert desk.t.unsatisfied_ratings == 2 and desk.events[-1].detail["supervision_level"] == 1

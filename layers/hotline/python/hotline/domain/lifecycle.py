@@ -420,7 +420,12 @@ def _rating(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
         by=str(c.actor),
         reasonable=reasonable,
     )
-    detail = {"resolved": pl.resolved, "satisfaction": pl.satisfaction.value}
+    detail: dict[str, Any] = {"resolved": pl.resolved, "satisfaction": pl.satisfaction.value}
+    if pl.satisfaction is Satisfaction.unsatisfied:
+        t.unsatisfied_ratings += 1
+        if t.unsatisfied_ratings >= 2:  # R-TMR-3: repeated unsatisfied ratings → supervision
+            t.supervision_level = max(t.supervision_level, 1)
+            detail["supervision_level"] = t.supervision_level
     if reasonable is True:  # rehandle (R-CB-3): back to the unit, same limit, fresh clock
         t.rehandles_used += 1
         assert t.limit is not None

@@ -171,6 +171,7 @@ class Ticket(BaseModel):
     expires_at: datetime | None = None  # the live item's TTL, set when archived
     overdue: bool = False
     repeat_reports: int = 0  # the same citizen reported it again while unsolved (R-TMR-3)
+    unsatisfied_ratings: int = 0  # a second one puts the order under supervision (R-TMR-3)
     supervision_level: int = 0
     deadline_version: int = 0  # bumped whenever deadlines move; timers carry it (R-TMR-4)
     created_at: datetime
