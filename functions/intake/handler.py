@@ -29,6 +29,7 @@ from hotline.domain.filing import (
     check_against_city,
     citizen_key,
     file_request,
+    hotspot_report,
     mask,
     new_query_code,
     query_code_matches,
@@ -149,6 +150,28 @@ def _idempotency_errors() -> tuple[type[Exception], type[Exception]]:
 REPEAT_ATTEMPTS = 3
 
 
+def _count_hotspots(svc: Services, orders: list[Ticket], at: datetime) -> None:
+    """R-TMR-3: count the citizen on each order's street × category × day; from the city's
+    threshold on, the order comes under supervision (after the filing: the count is shared)."""
+    day = svc.lifecycle.policy.calendar.local(at).date()
+    for order in orders:
+        if not (order.citizen_key and order.category and order.location.district):
+            continue
+        citizens = svc.hotspots.count(order.location.district, order.location.street, order.category, day,
+                                      order.citizen_key)  # fmt: skip
+        for attempt in range(REPEAT_ATTEMPTS):
+            step = hotspot_report(svc.lifecycle, order, citizens, at)
+            if step is None:
+                break
+            try:
+                svc.tickets.save(step)
+                break
+            except Conflict:
+                if attempt == REPEAT_ATTEMPTS - 1:
+                    raise
+                order = svc.tickets.get(order.ticket_id)
+
+
 def _save(svc: Services, filed: Filed, request_id: str, at: datetime) -> list[Ticket]:
     """Write the filing; a duplicate of an open order also counts on the original, in the same
     transaction (R-TMR-3). The original is re-read by key, and once more if it changes meanwhile."""
@@ -202,6 +225,8 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
         "tickets": [summary(t) for t in saved],
         **filed.details,
     }
+    if filed.outcome == "accepted":
+        _count_hotspots(svc, saved, at)
     if filed.outcome == "answered":
         svc.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:

@@ -209,3 +209,21 @@ def test_a_citizen_reporting_an_unsolved_matter_again_puts_it_under_supervision(
         assert original.repeat_reports == n and original.supervision_level == (1 if n == 2 else 0)
     repeats = [e for e in svc.tickets.events(tid) if e.action == "note_repeat"]
     assert [e.detail["repeat_reports"] for e in repeats] == [1, 2]
+
+
+def test_many_citizens_reporting_one_matter_in_one_place_bring_it_under_supervision(city):
+    """R-TMR-3 (Baoding Art.24): the fifth different citizen reporting the same kind of matter
+    in one street on one day makes it a hotspot; that order is supervised and its lead told."""
+    svc = city("baoding")
+    orders = []
+    for i in range(6):
+        citizen = {"name": NAME, "phone": f"1390000{i:04d}"}
+        status, out = call("POST", "/requests", body(svc, f"小区楼下垃圾堆放多日无人清运（{i}号楼）", citizen=citizen))
+        assert status == 201 and out["outcome"] == "accepted", out
+        orders.append(svc.tickets.get(out["tickets"][0]["ticket_id"]))
+    assert [t.supervision_level for t in orders] == [0, 0, 0, 0, 1, 1]
+    [flag] = [e for e in svc.tickets.events(orders[4].ticket_id) if e.action == "note_hotspot"]
+    assert flag.detail["citizens"] == 5
+    again = call("POST", "/requests", body(svc, "小区楼下垃圾堆放多日无人清运（0号楼）",
+                                           citizen={"name": NAME, "phone": "13900000000"}))[1]  # fmt: skip
+    assert again["outcome"] == "duplicate"  # the same person again is a repeat, not a sixth citizen

@@ -159,3 +159,19 @@ def test_the_lead_hears_when_a_citizen_reports_an_unsolved_order_again():
 
     closed = desk.t.model_copy(update={"status": Status.closed})
     assert repeat_report(desk.lc, closed, "R-again-3", cst(2026, 11, 4, 10)) is None
+
+
+def test_a_hotspot_order_is_supervised_from_the_threshold_on_and_its_lead_told():
+    from hotline.domain.filing import hotspot_report
+    from hotline.domain.notices import notices_for
+    from tests.conftest import cst
+    from tests.unit.factories import Desk
+
+    desk = Desk("baoding")
+    desk.file(cst(2026, 11, 2, 10), category="urban_management", district="jingxiu")
+    desk.dispatch(cst(2026, 11, 2, 10, 5))
+    assert hotspot_report(desk.lc, desk.t, 4, cst(2026, 11, 2, 11)) is None
+    step = hotspot_report(desk.lc, desk.t, 5, cst(2026, 11, 2, 11))
+    assert step is not None and step.after.supervision_level == 1
+    [notice] = notices_for(desk.config, step.after, step.event)
+    assert notice.unit_id == "bd-jingxiu" and notice.kind == "hotspot" and "5 位市民" in notice.text

@@ -14,6 +14,7 @@ from hotline.config.knowledge import load_knowledge
 from hotline.config.loader import CITIES_DIR, city_config, load_city_file
 from hotline.config.schema import CityConfig
 from hotline.dal.callers import CallerStore
+from hotline.dal.hotspots import Hotspots
 from hotline.dal.knowledge import KnowledgeStats
 from hotline.dal.models import bind
 from hotline.dal.repository import TicketRepository
@@ -67,6 +68,10 @@ class Services:
     @cached_property
     def channels(self) -> ChannelKeys:
         return ChannelKeys(self.config.city)
+
+    @cached_property
+    def hotspots(self) -> Hotspots:
+        return Hotspots()
 
     @cached_property
     def waits(self) -> WaitStore:

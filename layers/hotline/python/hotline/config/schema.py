@@ -222,6 +222,9 @@ class Supervision(Cited):
     # R-TMR-3 (Heze Art.22; Baoding Art.24; Tianjin Art.24): the citizen reporting the same unsolved
     # matter again is told it is in hand; at this many repeats the order comes under supervision.
     repeat_reports: int = Field(default=2, ge=1)
+    # R-TMR-3: this many different citizens reporting one category in one street (or district)
+    # on one day make a hotspot; each such order comes under supervision and its lead is told.
+    hotspot_citizens: int = Field(default=5, ge=2)
 
     @field_validator("ladder")
     @classmethod

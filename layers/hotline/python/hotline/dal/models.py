@@ -6,6 +6,7 @@
     pk = CALLER#<hash> sk = META            a caller's strikes and suspension (R-INT-8)
     pk = KB#<entry>    sk = <yyyy-mm>       hits of a knowledge entry that month (R-KB-3)
     pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
+    pk = HOT#<district>#<street>#<category> sk = <local date>   distinct citizens that day (R-TMR-3)
 GSIs (sparse, no Scan anywhere):
     inbox    gsi1pk = UNIT#<lead unit>      gsi1sk = <reply_by or dispatched_at>#<id>  (open orders)
     citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
@@ -18,6 +19,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -93,6 +95,14 @@ class KnowledgeStatItem(_Base):
     last_at = UnicodeAttribute(null=True)
 
 
+class HotspotItem(_Base):
+    class Meta(_Base.Meta):
+        pass
+
+    citizens = UnicodeSetAttribute(null=True)  # keyed phone hashes: distinct people, not repeats
+    expires_at = NumberAttribute(null=True)  # TTL: a day's count matters for that day only
+
+
 class WaitItem(_Base):
     class Meta(_Base.Meta):
         pass
@@ -102,7 +112,7 @@ class WaitItem(_Base):
     version = NumberAttribute()  # the ticket version the execution saw when it parked (no lock)
 
 
-ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeStatItem, WaitItem)
+ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeStatItem, WaitItem, HotspotItem)
 
 
 def bind(table_name: str, region: str | None = None, host: str | None = None) -> None:

@@ -255,6 +255,14 @@ def repeat_report(lc: Lifecycle, original: Ticket, request_id: str, now: datetim
     return lc.apply(original, "note_repeat", SYSTEM, {"request_id": request_id}, now)
 
 
+def hotspot_report(lc: Lifecycle, order: Ticket, citizens: int, now: datetime) -> Step | None:
+    """R-TMR-3: an order that many different citizens reported in one place today comes under
+    supervision, from the city's threshold on."""
+    if citizens < lc.config.supervision.hotspot_citizens or order.status not in OPEN:
+        return None
+    return lc.apply(order, "note_hotspot", SYSTEM, {"citizens": citizens}, now)
+
+
 def query_code_matches(ticket: Ticket, secret: bytes, code: str | None) -> bool:
     if not code or not ticket.query_code_hash:
         return False

@@ -478,6 +478,11 @@ def _note_repeat(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     }
 
 
+def _note_hotspot(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    t.supervision_level = max(t.supervision_level, 1)
+    return {"citizens": c.payload.citizens, "supervision_level": t.supervision_level}
+
+
 def _timer_current(t: Ticket, version: int, deadline: str | None = None) -> None:
     """R-TMR-4: a fire for a moved deadline, or for one already met, changes nothing."""
     if version != t.deadline_version:
@@ -544,6 +549,7 @@ _EFFECTS: dict[str, Effect] = {
     "decide_exemption": _decide_exemption,
     "supervise": _supervise,
     "note_repeat": _note_repeat,
+    "note_hotspot": _note_hotspot,
     "remind": _remind,
     "mark_overdue": _mark_overdue,
     "escalate": _escalate,

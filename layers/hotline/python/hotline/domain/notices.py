@@ -135,6 +135,12 @@ _TABLE: dict[tuple[str, str | None], tuple[str, Recipients, str, str]] = {
     ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "{id} 已超过办理时限，已列入督办。"),
     ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{id} 超期未办结，督办升级至第 {level} 级。"),
     ("supervise", None): ("supervised", _lead, "督办 {id}", "{id} 被列入第 {level} 级督办：{note}"),
+    ("note_hotspot", None): (
+        "hotspot",
+        _lead,
+        "多人反映 {id}",
+        "{id}（{category}）今日同一地点已有 {citizens} 位市民反映，已列入督办，请统筹处理。",
+    ),
     ("note_repeat", None): (
         "repeat_report",
         _lead,
@@ -161,6 +167,7 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
         "note": event.detail.get("note") or "",
         "late": "、".join(event.detail.get("late_units") or []),
         "repeats": event.detail.get("repeat_reports") or ticket.repeat_reports,
+        "citizens": event.detail.get("citizens") or "",
     }
     due = _deadline(config, ticket, event.detail.get("deadline")) if kind in _WITH_DEADLINE else ""
     seen: list[str] = []

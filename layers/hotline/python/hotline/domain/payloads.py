@@ -162,6 +162,10 @@ class NoteRepeat(Payload):
     request_id: str = Field(min_length=4)  # the repeat filing, answered as a duplicate
 
 
+class NoteHotspot(Payload):
+    citizens: int = Field(ge=2)  # different citizens who reported it that day
+
+
 class Archive(Payload):
     key: str = Field(min_length=3)
     checksum: str = Field(min_length=8)
@@ -197,4 +201,5 @@ PAYLOADS: dict[str, type[Payload]] = {
     "escalate": Escalate,
     "archive": Archive,
     "note_repeat": NoteRepeat,
+    "note_hotspot": NoteHotspot,
 }

@@ -148,6 +148,7 @@ TABLE: tuple[Rule, ...] = (
     # supervision and time (R-TMR-1..3)
     _r("supervise", OPEN, None, {R.supervisor}),
     _r("note_repeat", OPEN, None, {R.system}),  # R-TMR-3: reported again while unsolved
+    _r("note_hotspot", OPEN, None, {R.system}),  # R-TMR-3: many citizens report the same matter
     _r("remind", OPEN, None, {R.system}),
     _r("mark_overdue", OPEN, None, {R.system}),
     _r("escalate", OPEN, None, {R.system, R.supervisor}),
