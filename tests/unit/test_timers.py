@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
 
+from hotline.config.schema import Duration
 from hotline.domain.errors import IllegalTransition
 from hotline.domain.models import SYSTEM
 from hotline.domain.timers import timers_for
 from tests.conftest import cst
-from tests.unit.factories import REVIEWER, Desk
+from tests.unit.factories import DISPATCHER, REVIEWER, Desk
 
 
 def _dispatched(city: str = "tianjin") -> Desk:
@@ -132,3 +134,41 @@ def test_assisting_units_are_reminded_and_told_when_late_without_flagging_the_or
     assert not [k for k in _by_name(desk) if k.startswith("assist.")]
     with pytest.raises(IllegalTransition, match="part is in"):
         desk.do("remind", SYSTEM, at=desk.t.deadlines.assist_by, deadline="assist", deadline_version=v)
+
+
+def test_national_day_between_dispatch_and_deadline_moves_the_deadline_and_its_timers():
+    """R-SLA-4 worked example: Wed 2026-09-30 10:00 + 3 working days → Sat 2026-10-10 10:00 (the
+    National Day holiday Oct 1–7 does not count, the make-up Saturday does); the overdue mark and
+    every reminder and rung follow the deadline."""
+    desk = Desk("tianjin")
+    desk.file(cst(2026, 9, 30, 10), category="property", district="heping")
+    desk.do("dispatch", DISPATCHER, at=cst(2026, 9, 30, 10), lead_unit="tj-heping", assist_units=[])
+    three_days = desk.lc.policy.add(cst(2026, 9, 30, 10), Duration(working_days=3))
+    assert three_days == cst(2026, 10, 10, 10)
+    reply_by = desk.t.deadlines.reply_by
+    v = desk.t.deadline_version
+    timers = _by_name(desk)
+    assert timers[f"reply.v{v}.overdue"].at == reply_by
+    assert all(not (cst(2026, 10, 1) <= t.at < cst(2026, 10, 8)) for k, t in timers.items() if k.startswith("reply"))
+
+
+def test_working_day_orders_are_reminded_while_the_office_is_open_never_at_night_or_on_holidays():
+    """R-TMR-1 reminders go to people at work: the sign reminder that fell on Oct 6 (National Day)
+    and the reply reminder at 04:00 move to the last open moment before them."""
+    desk = Desk("tianjin")
+    desk.file(cst(2026, 9, 30, 10), category="property", district="heping")
+    desk.do("dispatch", DISPATCHER, at=cst(2026, 9, 30, 10), lead_unit="tj-heping", assist_units=[])
+    reminders = [t for t in timers_for(desk.lc.policy, desk.t) if t.fire["action"] == "remind"]
+    assert reminders
+    for r in reminders:
+        assert desk.lc.policy.calendar.in_office_hours(r.at), r
+
+
+def test_seven_by_twenty_four_orders_keep_their_reminders_on_natural_hours():
+    desk = _dispatched("heze")  # water is served around the clock in Heze (Art.20)
+    assert desk.lc.policy.is_always_on("water")
+    reminders = [t for t in timers_for(desk.lc.policy, desk.t) if t.fire["action"] == "remind"]
+    due = desk.t.deadlines.reply_by
+    assert due is not None and reminders
+    lead = desk.config.reminders.before[0].hours
+    assert lead is not None and any(r.at == due - timedelta(hours=lead) for r in reminders)

@@ -100,6 +100,18 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
+    def last_office_moment(self, instant: datetime) -> datetime:
+        """`instant` if the office is open then, else the last moment it was open before."""
+        t = self.local(instant)
+        if self.in_office_hours(t):
+            return t
+        day = t.date()
+        if not (self.is_working_day(day) and t.time() >= self.office_end):
+            day -= timedelta(days=1)
+            while not self.is_working_day(day):
+                day -= timedelta(days=1)
+        return datetime.combine(day, self.office_end, self.timezone) - timedelta(minutes=1)
+
     def clock_start(self, instant: datetime) -> datetime:
         """When a working-day clock started at `instant` really starts: now, or next opening."""
         t = self.local(instant)

@@ -34,6 +34,16 @@ def prefix(ticket_id: str) -> str:
     return f"{ticket_id}."
 
 
+def _office_time(policy: SlaPolicy, moment: datetime, start: datetime, due: datetime) -> datetime:
+    """A reminder due at night or on a holiday comes at the last open moment before it, or, when
+    that is before the order began, at the next opening (if still before the deadline)."""
+    earlier = policy.calendar.last_office_moment(moment)
+    if earlier > start:
+        return earlier
+    later = policy.calendar.clock_start(moment)
+    return later if later < due else moment
+
+
 def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
     if t.status not in OPEN:
         return []
@@ -62,6 +72,8 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
 
         moments = {start + (due - start) * f for f in reminders.at_fractions}
         moments |= {due - timedelta(hours=b.hours) for b in reminders.before if b.hours is not None}
+        if not policy.is_always_on(t.category):  # a working-day order is reminded while the office is open
+            moments = {_office_time(policy, m, start, due) for m in moments}
         out += [timer(f"r{i}", at, "remind") for i, at in enumerate(sorted(m for m in moments if start < m < due))]
         out.append(timer("overdue", due, "mark_overdue"))
         at = due
