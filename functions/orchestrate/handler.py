@@ -48,9 +48,14 @@ def follow(record: DynamoDBRecord) -> None:
     if new is None:
         return
     old = ticket_from_stream(change.get("OldImage") or {})
-    if old is None or (old.status, old.deadline_version) != (new.status, new.deadline_version):
+    if old is None or _timing(old) != _timing(new):
         reconcile_timers(new)
     drive_execution(old, new)
+
+
+def _timing(t: Ticket) -> tuple[object, ...]:
+    """What the timers an order needs depend on (domain/timers.py): nothing else triggers work."""
+    return t.status, t.deadline_version, tuple(t.missing_parts)
 
 
 def reconcile_timers(ticket: Ticket) -> None:

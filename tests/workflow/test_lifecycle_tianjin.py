@@ -179,3 +179,55 @@ def test_tianjin_third_extension_is_refused(deployed: Deployed) -> None:
     assert third["error"]["code"] == "extension_refused" and "Tianjin Art.20" in third["error"]["message"]
     assert deployed.ticket(tid)["extensions_used"] == 2
     deployed.settle(tid, "AwaitUnit")
+
+
+def _schedules(ticket_id: str) -> set[str]:
+    import boto3
+
+    found = boto3.client("scheduler").list_schedules(GroupName="hotline-tianjin", NamePrefix=f"{ticket_id}.")
+    return {s["Name"].split(".", 1)[1] for s in found["Schedules"]}
+
+
+def test_an_extension_moves_every_reply_timer_on_the_scheduler_and_leaves_the_others(deployed: Deployed) -> None:
+    """R-TMR-4: the approved extension bumps the deadline version; every reply schedule is
+    replaced by one for the new deadline, none of the old ones remains to fire."""
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-jiaotong", "sign")
+    deployed.act(tid, "tj-gongan", "submit_assist", text="已配合设置警示")
+    before = _schedules(tid)
+    v = deployed.ticket(tid)["deadline_version"]
+    assert before and all(name.startswith(f"reply.v{v}.") for name in before)
+    deployed.act(tid, "tj-jiaotong", "request_extension", reason="需协调供电部门迁移线杆后施工")
+    deployed.act(tid, "reviewer", "decide_extension", approve=True, reason="情况属实")
+    after = _schedules(tid)
+    assert after and all(name.startswith(f"reply.v{v + 1}.") for name in after)
+    assert {n.split(".", 2)[2] for n in after} == {n.split(".", 2)[2] for n in before}  # same steps, new times
+
+
+def test_a_duplicate_fire_and_a_stale_fire_change_nothing(deployed: Deployed) -> None:
+    """R-TMR-4: the Scheduler may deliver twice, or late after the deadline moved."""
+    import json
+
+    import boto3
+
+    tid = file(deployed)["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    v = deployed.ticket(tid)["deadline_version"]
+    fire = {"ticket_id": tid, "action": "remind", "deadline": "sign", "deadline_version": v}
+    fn = boto3.client("lambda")
+
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        out = fn.invoke(FunctionName="hotline-tianjin-timers", Payload=json.dumps(event).encode())
+        return json.loads(out["Payload"].read())  # type: ignore[no-any-return]
+
+    assert invoke(fire)["applied"] is True
+    events = deployed.ticket(tid)["events"]
+    assert invoke(fire)["applied"] is True  # a reminder may be repeated; it changes no deadline
+    stale = {**fire, "action": "mark_overdue", "deadline_version": v - 1}
+    assert invoke(stale)["applied"] is False
+    deployed.act(tid, "tj-jiaotong", "sign")
+    late = {**fire, "action": "mark_overdue"}
+    assert invoke(late)["applied"] is False  # the sign deadline was met
+    after = deployed.ticket(tid)
+    assert not after["overdue"] and len(after["events"]) == len(events) + 2  # the second reminder, the sign
