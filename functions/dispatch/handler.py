@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotline.adapters.http import install_error_handlers, json_body, staff_actor
@@ -88,7 +88,15 @@ def act(ticket_id: str) -> dict[str, Any]:
     if action not in API_ACTIONS:
         raise BadInput("unknown_action", f"`action` must be one of: {', '.join(sorted(API_ACTIONS))}")
     ticket = svc.tickets.get(ticket_id)
-    step = svc.lifecycle.apply(ticket, action, actor, body, now())
+    try:
+        step = svc.lifecycle.apply(ticket, action, actor, body, now())
+    except BadInput as exc:
+        if exc.code == "incomplete_reply":  # R-TMR-3 (Tianjin Art.24(3)): counted per unit, nothing written
+            with single_metric(
+                name="IncompleteReplies", unit=MetricUnit.Count, value=1, namespace="Hotline12345"
+            ) as per_unit:
+                per_unit.add_dimension(name="unit", value=actor.id)
+        raise
     saved = svc.tickets.save(step)
     metrics.add_metric(name=f"Action_{action}", unit=MetricUnit.Count, value=1)
     logger.info("ticket action", extra={"ticket_id": ticket_id, "action": action, "status": saved.status})

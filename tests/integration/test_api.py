@@ -153,3 +153,21 @@ def test_two_reviewers_deciding_one_extension_at_once_exactly_one_wins(city):
     _, view = call("GET", f"/tickets/{tid}", claims=staff("dispatcher"))
     decisions = [e for e in view["events"] if e["action"] == "decide_extension"]
     assert len(decisions) == 1 and view["pending"] is None
+
+
+def test_an_incomplete_reply_is_refused_writes_nothing_and_is_counted_for_the_unit(city, capsys):
+    """R-DSP-8 / R-TMR-3 (Tianjin Art.24(3)): a reply without how the citizen was answered is
+    refused; the refusal is counted per unit (an EMF metric) for the supervisors, not stored."""
+    svc = city("tianjin")
+    (t,) = file(svc)["tickets"]
+    tid, lead = t["ticket_id"], t["lead_unit"]
+    assert call("POST", f"/tickets/{tid}/actions", {"action": "sign"}, claims=staff("unit", lead))[0] == 200
+    before = [e.action for e in svc.tickets.events(tid)]
+    capsys.readouterr()
+    reply = {"action": "reply", "handled_at": "2026-11-02T09:00:00+08:00", "process": "上门查看并更换灯泡",
+             "result": "已修复", "citizen_contacted": False}  # fmt: skip
+    status, out = call("POST", f"/tickets/{tid}/actions", reply, claims=staff("unit", lead))
+    assert (status, out["error"]["code"]) == (422, "incomplete_reply")
+    assert [e.action for e in svc.tickets.events(tid)] == before
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"IncompleteReplies"' in line]
+    assert emitted and emitted[0]["unit"] == lead and emitted[0]["IncompleteReplies"] == [1.0]
