@@ -20,6 +20,7 @@ from hotline.adapters.http import install_error_handlers, json_body
 from hotline.adapters.runtime import Services, now, services
 from hotline.adapters.views import citizen_view, summary
 from hotline.config.schema import Channel, RequestType
+from hotline.dal.repository import reread_on_conflict
 from hotline.domain.callers import COUNTED, CallerRecord, admit, strike
 from hotline.domain.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from hotline.domain.filing import (
@@ -147,9 +148,6 @@ def _idempotency_errors() -> tuple[type[Exception], type[Exception]]:
     return IdempotencyAlreadyInProgressError, IdempotencyValidationError
 
 
-REPEAT_ATTEMPTS = 3
-
-
 def _count_hotspots(svc: Services, orders: list[Ticket], at: datetime) -> None:
     """R-TMR-3: count the citizen on each order's street × category × day; from the city's
     threshold on, the order comes under supervision (after the filing: the count is shared)."""
@@ -159,17 +157,13 @@ def _count_hotspots(svc: Services, orders: list[Ticket], at: datetime) -> None:
             continue
         citizens = svc.hotspots.count(order.location.district, order.location.street, order.category, day,
                                       order.citizen_key)  # fmt: skip
-        for attempt in range(REPEAT_ATTEMPTS):
-            step = hotspot_report(svc.lifecycle, order, citizens, at)
-            if step is None:
-                break
-            try:
+
+        def flag(ticket_id: str = order.ticket_id, citizens: int = citizens) -> None:
+            step = hotspot_report(svc.lifecycle, svc.tickets.get(ticket_id), citizens, at)
+            if step is not None:
                 svc.tickets.save(step)
-                break
-            except Conflict:
-                if attempt == REPEAT_ATTEMPTS - 1:
-                    raise
-                order = svc.tickets.get(order.ticket_id)
+
+        reread_on_conflict(flag)
 
 
 def _save(svc: Services, filed: Filed, request_id: str, at: datetime) -> list[Ticket]:
@@ -177,15 +171,13 @@ def _save(svc: Services, filed: Filed, request_id: str, at: datetime) -> list[Ti
     transaction (R-TMR-3). The original is re-read by key, and once more if it changes meanwhile."""
     if filed.outcome != "duplicate":
         return svc.tickets.save_all(filed.steps)
-    for attempt in range(REPEAT_ATTEMPTS):
+
+    def with_repeat() -> list[Ticket]:
         original = svc.tickets.get(str(filed.details["duplicate_of"]))
         repeat = repeat_report(svc.lifecycle, original, request_id, at)
-        try:
-            return svc.tickets.save_all([*filed.steps, repeat] if repeat else filed.steps)[:1]
-        except Conflict:
-            if attempt == REPEAT_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        return svc.tickets.save_all([*filed.steps, repeat] if repeat else filed.steps)[:1]
+
+    return reread_on_conflict(with_repeat)
 
 
 def _file(filing: Filing, channel: Channel) -> dict[str, Any]:

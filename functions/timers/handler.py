@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from hotline.adapters.runtime import now, services
-from hotline.domain.errors import Conflict, IllegalTransition, RuleViolation
+from hotline.dal.repository import reread_on_conflict
+from hotline.domain.errors import IllegalTransition, RuleViolation
 from hotline.domain.models import SYSTEM, Ticket
 from hotline.domain.routing import due_dispatch
 
@@ -27,13 +28,12 @@ class Fire(BaseModel):
     level: int | None = None
 
 
-ATTEMPTS = 4  # a fire that races a unit's action reads the ticket again; the deadline still holds
-
-
 def apply(fire: Fire) -> Ticket:
+    """A fire that races a unit's action reads the ticket again: the deadline still holds."""
     svc = services()
     body = fire.model_dump(exclude={"ticket_id", "action"}, exclude_none=True)
-    for attempt in range(ATTEMPTS):
+
+    def once() -> Ticket:
         ticket = svc.tickets.get(fire.ticket_id)
         if fire.action == "route":  # a deferred order's morning (Weixi Art.6): the rule dispatches it
             step = due_dispatch(svc.lifecycle, ticket, now())
@@ -41,12 +41,9 @@ def apply(fire: Fire) -> Ticket:
                 raise IllegalTransition("not_due", "the order was dispatched already, or no rule decides it")
         else:
             step = svc.lifecycle.apply(ticket, fire.action, SYSTEM, body, now())
-        try:
-            return svc.tickets.save(step)
-        except Conflict:
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        return svc.tickets.save(step)
+
+    return reread_on_conflict(once, attempts=4)
 
 
 def check_calendar() -> dict[str, Any]:
