@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from hotline.adapters.runtime import now, services
+from hotline.dal.repository import reread_on_conflict
 from hotline.domain import records
 from hotline.domain.errors import Conflict, IllegalTransition
 from hotline.domain.models import FINAL, SYSTEM, Ticket
@@ -55,16 +56,15 @@ def park(task: Task) -> Ticket:
     svc = services()
     if task.phase not in WAITING or not task.token:
         raise ValueError(f"park needs a token and one of the waiting phases {sorted(WAITING)}")
-    for _ in range(PARK_ATTEMPTS):
+
+    def once() -> Ticket:
         ticket = svc.tickets.get(task.ticket_id)
         if phase_of(ticket.status) != task.phase:
             raise PhaseOver(f"{task.ticket_id} is {ticket.status.value}, no longer in the {task.phase} phase")
-        try:
-            svc.waits.park(Wait(ticket.ticket_id, task.token, task.phase, ticket.version))
-            return ticket
-        except Conflict:
-            continue  # it changed while we looked: look again
-    raise Conflict(None, f"{task.ticket_id} kept changing; the step is retried")
+        svc.waits.park(Wait(ticket.ticket_id, str(task.token), task.phase, ticket.version))
+        return ticket
+
+    return reread_on_conflict(once, attempts=PARK_ATTEMPTS)  # it changed while we looked: look again
 
 
 def archive(task: Task) -> Ticket:
