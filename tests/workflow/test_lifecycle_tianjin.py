@@ -231,3 +231,36 @@ def test_a_duplicate_fire_and_a_stale_fire_change_nothing(deployed: Deployed) ->
     assert invoke(late)["applied"] is False  # the sign deadline was met
     after = deployed.ticket(tid)
     assert not after["overdue"] and len(after["events"]) == len(events) + 2  # the second reminder, the sign
+
+
+def test_unsatisfied_and_reasonable_goes_back_to_the_unit_once_and_the_second_rehandle_is_refused(
+    deployed: Deployed,
+) -> None:
+    """R-CB-3 (Tianjin Art.22): a reasonable unsatisfied rating sends the order back to the unit —
+    once, with the same limit and no extension; after the second reply an unsatisfied callback can
+    only record the unit's explanation, which closes and archives the order."""
+    filed = file(deployed, category="power")
+    tid = filed["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-power", "sign")
+    reply(deployed, tid, "tj-power")
+    deployed.settle(tid, "AwaitCallback")
+    rate(deployed, filed, tid, "unsatisfied")
+    assert deployed.ticket(tid)["status"] == "replied"  # a reviewer judges it first
+    back = deployed.act(tid, "reviewer", "record_callback", resolved=False, satisfaction="unsatisfied",
+                        reasonable=True, comment="仍然经常停电")  # fmt: skip
+    assert (back["status"], back["rehandles_used"]) == ("rehandling", 1)
+    deployed.settle(tid, "AwaitUnit")
+    refused = deployed.act(tid, "tj-power", "request_extension", 409, reason="需更换变压器，时间不够")
+    assert refused["error"]["code"] == "extension_refused"
+    reply(deployed, tid, "tj-power")
+    deployed.settle(tid, "AwaitCallback")
+    again = deployed.act(tid, "reviewer", "record_callback", 409, resolved=False, satisfaction="unsatisfied",
+                         reasonable=True, comment="还是不满意")  # fmt: skip
+    assert again["error"]["code"] == "rehandle_limit"
+    deployed.act(tid, "reviewer", "record_callback", resolved=False, satisfaction="unsatisfied", reasonable=False,
+                 comment="单位已说明：需列入电网改造计划")  # fmt: skip
+    path = deployed.settle(tid, "Done", status="SUCCEEDED")
+    assert path.count("AwaitUnit") == 2 and path.count("AwaitCallback") == 2
+    record = deployed.archived(tid)["ticket"]
+    assert record["status"] == "closed" and record["rehandles_used"] == 1
