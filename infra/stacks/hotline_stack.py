@@ -13,6 +13,7 @@ from infra.constructs.api import Api
 from infra.constructs.functions import FunctionFactory
 from infra.constructs.nag import ack
 from infra.constructs.notifications import Notifications
+from infra.constructs.records import RecordsTable
 from infra.constructs.routines import Routines
 from infra.constructs.storage import Storage
 from infra.constructs.timers import Timers
@@ -60,6 +61,7 @@ class HotlineStack(cdk.Stack):
         self.timers = Timers(self, "Timers", config=config, table=s.tickets, key=s.key, fire=timers, planner=planner)
         steps = make("workflow", description="The steps of an order's execution: locate, park, archive (SPEC §3, §5)")
         self.workflow = Workflow(self, "Workflow", config=config, steps=steps, ops=self.notifications.ops)
+        self.records = RecordsTable(self, "Records", config=config, archive=s.archive)
         self.routines = Routines(
             self, "Routines", config=config, timers=timers, notify=notify, ops=self.notifications.ops
         )

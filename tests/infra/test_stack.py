@@ -339,3 +339,14 @@ def test_daily_rules_check_the_calendar_and_the_knowledge_base_and_the_calendar_
         {"MetricName": "CalendarYearsMissing", "Namespace": "Hotline12345", "AlarmActions": [{"Ref": ops}],
          "TreatMissingData": "breaching"},
     )  # fmt: skip
+
+
+def test_the_archive_is_an_athena_table_with_projected_partitions(synthesized):
+    """R-CB-5: records/city=…/year=…/month=… is queryable without a crawler."""
+    t = template(synthesized, "heze")
+    [table] = t.find_resources("AWS::Glue::Table").values()
+    spec = table["Properties"]["TableInput"]
+    assert [k["Name"] for k in spec["PartitionKeys"]] == ["city", "year", "month"]
+    assert spec["Parameters"]["projection.enabled"] == "true" and spec["Parameters"]["projection.city.values"] == "heze"
+    assert spec["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    t.has_resource_properties("AWS::Glue::Database", {"DatabaseInput": {"Name": "hotline_heze"}})

@@ -264,3 +264,42 @@ def test_unsatisfied_and_reasonable_goes_back_to_the_unit_once_and_the_second_re
     assert path.count("AwaitUnit") == 2 and path.count("AwaitCallback") == 2
     record = deployed.archived(tid)["ticket"]
     assert record["status"] == "closed" and record["rehandles_used"] == 1
+
+
+def _fields(hive_type: str) -> dict[str, str]:
+    """The top-level fields of a Hive `struct<…>` (or the struct inside `array<…>`)."""
+    inner = hive_type.removeprefix("array<").removesuffix(">") if hive_type.startswith("array<") else hive_type
+    body, fields, depth, name, start = inner[len("struct<") : -1], {}, 0, "", 0
+    for i, ch in enumerate(body + ","):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif ch == ":" and depth == 0 and not name:
+            name, start = body[start:i], i + 1
+        elif ch == "," and depth == 0:
+            fields[name], name, start = body[start:i], "", i + 1
+    return fields
+
+
+def test_the_athena_table_reads_the_archived_document(deployed: Deployed) -> None:
+    """R-CB-5: every column of the Glue table names a field the archived record really has."""
+    from infra.constructs.records import EVENT_COLUMNS, TICKET_COLUMNS
+
+    filed = file(deployed, category="power")
+    tid = filed["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "tj-power", "sign")
+    reply(deployed, tid, "tj-power")
+    deployed.settle(tid, "AwaitCallback")
+    rate(deployed, filed, tid)
+    deployed.settle(tid, "Done", status="SUCCEEDED")
+    record = deployed.archived(tid)
+    assert record["schema"] == 1
+    for column, hive in TICKET_COLUMNS.items():
+        assert column in record["ticket"], column
+        value = record["ticket"][column]
+        if hive.startswith("struct<") and value is not None:
+            assert set(_fields(hive)) <= set(value), column
+    for event in record["events"]:
+        assert set(_fields(EVENT_COLUMNS)) <= set(event)
