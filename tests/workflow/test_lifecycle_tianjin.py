@@ -22,6 +22,17 @@ def file(d: Deployed, category: str = "roads", district: str = "heping", **extra
     return scenario.file(d, category, district, **extra)
 
 
+def replied_order(d: Deployed) -> tuple[dict[str, Any], str]:
+    """A power order (no assisting unit) signed and replied, its execution waiting for the callback."""
+    filed = file(d, category="power")
+    tid = filed["tickets"][0]["ticket_id"]
+    d.settle(tid, "AwaitUnit")
+    d.act(tid, "tj-power", "sign")
+    reply(d, tid, "tj-power")
+    d.settle(tid, "AwaitCallback")
+    return filed, tid
+
+
 def test_routed_order_runs_from_dispatch_through_callback_to_the_archive(deployed: Deployed) -> None:
     filed = file(deployed)
     tid = filed["tickets"][0]["ticket_id"]
@@ -147,12 +158,7 @@ def test_a_failing_step_alarms_keeps_the_ticket_and_a_restart_finishes_it(
     def broken(self: ArchiveBucket, key: str, body: bytes, checksum: str) -> None:
         raise RuntimeError("archive bucket unreachable")
 
-    filed = file(deployed, category="power")
-    tid = filed["tickets"][0]["ticket_id"]
-    deployed.settle(tid, "AwaitUnit")
-    deployed.act(tid, "tj-power", "sign")
-    reply(deployed, tid, "tj-power")
-    deployed.settle(tid, "AwaitCallback")
+    filed, tid = replied_order(deployed)
     monkeypatch.setattr(ArchiveBucket, "put", broken)
     rate(deployed, filed, tid)
     assert deployed.settle(tid, "Failed", status="FAILED")[-3:] == ["Archive", "Alert", "Failed"]
@@ -239,12 +245,7 @@ def test_unsatisfied_and_reasonable_goes_back_to_the_unit_once_and_the_second_re
     """R-CB-3 (Tianjin Art.22): a reasonable unsatisfied rating sends the order back to the unit —
     once, with the same limit and no extension; after the second reply an unsatisfied callback can
     only record the unit's explanation, which closes and archives the order."""
-    filed = file(deployed, category="power")
-    tid = filed["tickets"][0]["ticket_id"]
-    deployed.settle(tid, "AwaitUnit")
-    deployed.act(tid, "tj-power", "sign")
-    reply(deployed, tid, "tj-power")
-    deployed.settle(tid, "AwaitCallback")
+    filed, tid = replied_order(deployed)
     rate(deployed, filed, tid, "unsatisfied")
     assert deployed.ticket(tid)["status"] == "replied"  # a reviewer judges it first
     back = deployed.act(tid, "reviewer", "record_callback", resolved=False, satisfaction="unsatisfied",
@@ -286,12 +287,7 @@ def test_the_athena_table_reads_the_archived_document(deployed: Deployed) -> Non
     """R-CB-5: every column of the Glue table names a field the archived record really has."""
     from infra.constructs.records import EVENT_COLUMNS, TICKET_COLUMNS
 
-    filed = file(deployed, category="power")
-    tid = filed["tickets"][0]["ticket_id"]
-    deployed.settle(tid, "AwaitUnit")
-    deployed.act(tid, "tj-power", "sign")
-    reply(deployed, tid, "tj-power")
-    deployed.settle(tid, "AwaitCallback")
+    filed, tid = replied_order(deployed)
     rate(deployed, filed, tid)
     deployed.settle(tid, "Done", status="SUCCEEDED")
     record = deployed.archived(tid)
