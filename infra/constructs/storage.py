@@ -18,8 +18,6 @@ from hotline.config.schema import CityConfig
 from hotline.dal.models import TicketItem
 from infra.constructs.nag import ack
 
-ARCHIVE_RETENTION_YEARS = 30  # records of administrative service are kept long (Baoding Art.27)
-
 
 def _key(name: str) -> ddb.Attribute:
     return ddb.Attribute(name=name, type=ddb.AttributeType.STRING)
@@ -109,7 +107,7 @@ class Storage(Construct):
             lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(30))],
             removal_policy=removal,
         )
-        retention = cdk.Duration.days(365 * ARCHIVE_RETENTION_YEARS)
+        retention = cdk.Duration.days(365 * config.records.retention_years)  # R-CB-5, from the city file
         self.archive = self._private_bucket(
             "Archive",
             "archive/",

@@ -350,3 +350,29 @@ def test_the_archive_is_an_athena_table_with_projected_partitions(synthesized):
     assert spec["Parameters"]["projection.enabled"] == "true" and spec["Parameters"]["projection.city.values"] == "heze"
     assert spec["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
     t.has_resource_properties("AWS::Glue::Database", {"DatabaseInput": {"Name": "hotline_heze"}})
+
+
+def test_archive_retention_comes_from_the_city_file_compliance_in_prod(synthesized):
+    """R-CB-5: object-lock retention is the city's `records.retention_years`; prod locks in
+    compliance mode (nobody can shorten it), dev in governance mode."""
+    days = city_config("tianjin").records.retention_years * 365
+    for stage, mode in (("prod", "COMPLIANCE"), ("dev", "GOVERNANCE")):
+        buckets = template(synthesized, "tianjin", stage).find_resources("AWS::S3::Bucket")
+        [locked] = [b for b in buckets.values() if "ObjectLockConfiguration" in b["Properties"]]
+        rule = locked["Properties"]["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+        assert rule == {"Mode": mode, "Days": days}
+
+
+def test_a_city_file_may_set_its_own_archive_retention_but_not_zero(tmp_path):
+    import yaml
+
+    from hotline.config.loader import CITIES_DIR
+
+    raw = yaml.safe_load((CITIES_DIR / "weixi.yaml").read_text(encoding="utf-8"))
+    raw["records"] = {"retention_years": 50, "article": "维西县档案局规定"}
+    (tmp_path / "weixi.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert load_city_file(tmp_path / "weixi.yaml").records.retention_years == 50
+    raw["records"]["retention_years"] = 0
+    (tmp_path / "weixi.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CityConfigError, match="retention_years"):
+        load_city_file(tmp_path / "weixi.yaml")

@@ -345,6 +345,15 @@ class Regulation(Strict):
     source: str
 
 
+class Records(Strict):
+    """How long the archive keeps each record under object lock (R-CB-5). The regulations require
+    a complete archive "按照档案管理要求" (Baoding Art.27) without a period; 30 years is the
+    default a city's archive office may change."""
+
+    retention_years: int = Field(default=30, ge=1, le=100)
+    article: str = "Baoding Art.27 (archive-management requirements; period city-set)"
+
+
 class CityConfig(Strict):
     city: str = Field(pattern=SLUG)
     name: str
@@ -367,6 +376,7 @@ class CityConfig(Strict):
     supervision: Supervision
     guidance: Guidance
     intake: IntakePolicy = IntakePolicy()
+    records: Records = Records()
     categories: list[Category] = Field(min_length=1)
     districts: list[District] = Field(min_length=1)
     units: list[Unit] = Field(min_length=12)
