@@ -218,7 +218,11 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
         **filed.details,
     }
     if filed.outcome == "accepted":
-        _count_hotspots(svc, saved, at)
+        try:
+            _count_hotspots(svc, saved, at)
+        except DomainError as exc:  # the filing is written: failing now would make its retry a duplicate
+            logger.warning("hotspot count skipped", extra={"request_id": request_id, "why": exc.message})
+            metrics.add_metric(name="HotspotCountFailed", unit=MetricUnit.Count, value=1)
     if filed.outcome == "answered":
         svc.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:

@@ -227,3 +227,19 @@ def test_many_citizens_reporting_one_matter_in_one_place_bring_it_under_supervis
     again = call("POST", "/requests", body(svc, "小区楼下垃圾堆放多日无人清运（0号楼）",
                                            citizen={"name": NAME, "phone": "13900000000"}))[1]  # fmt: skip
     assert again["outcome"] == "duplicate"  # the same person again is a repeat, not a sixth citizen
+
+
+def test_a_failing_hotspot_count_never_fails_the_filing_it_follows(city, monkeypatch):
+    """The filing is written first; a refusal after it would turn the channel's retry into a
+    duplicate. So the R-TMR-3 count is skipped (logged, metric) when the store is busy."""
+    from hotline.dal.hotspots import Hotspots
+    from hotline.domain.errors import Unavailable
+
+    def busy(self, *args, **kw):
+        raise Unavailable(None, "hotspot count: the store is busy; retry shortly")
+
+    svc = city("baoding")
+    monkeypatch.setattr(Hotspots, "count", busy)
+    status, out = call("POST", "/requests", body(svc, "小区楼下垃圾堆放多日无人清运"))
+    assert (status, out["outcome"]) == (201, "accepted")
+    assert len(tickets()) == 1

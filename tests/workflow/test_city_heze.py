@@ -36,9 +36,15 @@ def test_heze_rejected_termination_leaves_the_unit_at_work(deployed: Deployed) -
     assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
 
 
-def test_heze_telecom_runs_on_natural_hours_and_goes_out_at_night(deployed: Deployed) -> None:
-    """Art.20: network/telecom is served around the clock, so its limit counts natural days."""
+def test_heze_telecom_limit_counts_natural_hours(deployed: Deployed) -> None:
+    """Art.20: network/telecom is served around the clock, so its limit is natural hours and the
+    deadline is that many hours after dispatch, whatever nights or holidays lie between."""
+    from datetime import datetime, timedelta
+
     tid = order(deployed, "telecom", "mudan", type="help")
     deployed.settle(tid, "AwaitUnit")
     t = deployed.ticket(tid)
-    assert t["status"] == "dispatched" and t["limit"]["hours"] is not None
+    hours = t["limit"]["hours"]
+    assert t["status"] == "dispatched" and hours and t["limit"].get("working_days") is None
+    span = datetime.fromisoformat(t["deadlines"]["reply_by"]) - datetime.fromisoformat(t["dispatched_at"])
+    assert span == timedelta(hours=hours)
