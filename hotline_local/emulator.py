@@ -298,7 +298,9 @@ def _mend_streams() -> None:
     StreamShard.add = add  # type: ignore[method-assign]
 
 
-_TRANSACTIONS = threading.Lock()
+# Re-entrant: a transaction's stream delivery runs the readers, and a reader's own transaction
+# (orchestrate counting the rates into the statistics table) nests inside it on the same thread.
+_TRANSACTIONS = threading.RLock()
 
 
 def _mend_transactions() -> None:

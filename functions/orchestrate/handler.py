@@ -1,10 +1,12 @@
 """Keeps the machinery in step with each ticket, from the table's stream (DESIGN §1).
 
 For every ticket record that changed: the order's Scheduler timers are made equal to the
-deadlines it has now (R-TMR-1..4), its execution is started when the ticket is new, and the
-parked execution is resumed when the change ends the phase it waits in. Everything here is
-idempotent, because the stream redelivers: schedules are reconciled by name, executions are
-named after the ticket, and a resume is decided by the ticket version the execution parked at.
+deadlines it has now (R-TMR-1..4), its execution is started when the ticket is new, the
+parked execution is resumed when the change ends the phase it waits in, and the three rates
+move by what the change did to the order's share (R-KPI-1). Everything here is idempotent,
+because the stream redelivers: schedules are reconciled by name, executions are named after
+the ticket, a resume is decided by the ticket version the execution parked at, and a share is
+counted once per ticket version.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from hotline.adapters.executions import Executions
 from hotline.adapters.runtime import services
 from hotline.adapters.schedules import ScheduleService
-from hotline.dal.repository import ticket_from_stream
+from hotline.dal.repository import reread_on_conflict, ticket_from_stream
+from hotline.domain import kpi
 from hotline.domain.models import Ticket
 from hotline.domain.timers import timers_for
 from hotline.domain.workflow import execution_name, resumes
@@ -51,6 +54,7 @@ def follow(record: DynamoDBRecord) -> None:
     if old is None or _timing(old) != _timing(new):
         reconcile_timers(new)
     drive_execution(old, new)
+    count_rates(new)
 
 
 def _timing(t: Ticket) -> tuple[object, ...]:
@@ -66,6 +70,17 @@ def reconcile_timers(ticket: Ticket) -> None:
         "timers reconciled",
         extra={"ticket_id": ticket.ticket_id, "schedules_created": created, "schedules_deleted": deleted},
     )
+
+
+def count_rates(ticket: Ticket) -> None:
+    """Move the kept figures by what this version changed in the order's share (R-KPI-1)."""
+    svc = services()
+    share = kpi.share(ticket, svc.lifecycle.policy.calendar, svc.config.kpi)
+    delta = reread_on_conflict(
+        lambda: svc.kpi.count(ticket.ticket_id, ticket.version, share, ticket.expires_at), attempts=5
+    )
+    if delta:
+        logger.info("rates counted", extra={"ticket_id": ticket.ticket_id, "figures_moved": len(delta)})
 
 
 def drive_execution(old: Ticket | None, new: Ticket) -> None:

@@ -39,6 +39,7 @@ class Api(Construct):
         intake: lambda_.IFunction,
         dispatch: lambda_.IFunction,
         callback: lambda_.IFunction,
+        stats: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, id)
         self.user_pool = cognito.UserPool(
@@ -129,6 +130,7 @@ class Api(Construct):
         staff(ticket, "GET", dispatch)
         staff(ticket.add_resource("actions"), "POST", dispatch)
         staff(root.add_resource("units").add_resource("{unit_id}").add_resource("tickets"), "GET", dispatch)
+        staff(root.add_resource("stats").add_resource("kpi"), "GET", stats)
 
         self.api_keys: dict[str, apigw.IApiKey] = {}
         for ch in config.channels:

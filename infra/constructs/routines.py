@@ -1,8 +1,9 @@
-"""Daily routines on EventBridge rules (R-SLA-1, R-KB-1, R-TMR-3), and the alarm they feed.
+"""Routines on EventBridge rules (R-SLA-1, R-KB-1, R-TMR-3, R-KPI-1), and the alarm they feed.
 
-At 09:00 Beijing time (01:00 UTC; rules run in UTC): the timers function checks that the
+Daily at 09:00 Beijing time (01:00 UTC; rules run in UTC): the timers function checks that the
 working-day calendar knows this year and, from December 1st, the next; the notify function tells
-each unit of its knowledge entries that are stale or about to be.
+each unit of its knowledge entries that are stale or about to be. Monthly, on the 1st at the same
+hour, the stats function publishes the month just ended (and after December, the year).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from constructs import Construct
 from hotline.config.schema import CityConfig
 
 DAILY_0900_CST = events.Schedule.cron(minute="0", hour="1")
+MONTHLY_0900_CST = events.Schedule.cron(minute="0", hour="1", day="1")
 
 
 class Routines(Construct):
@@ -30,19 +32,21 @@ class Routines(Construct):
         config: CityConfig,
         timers: lambda_.IFunction,
         notify: lambda_.IFunction,
+        stats: lambda_.IFunction,
         ops: sns.ITopic,
     ) -> None:
         super().__init__(scope, id)
-        for name, fn, routine, what in (
-            ("Calendar", timers, "calendar", "checks the holiday calendar covers the year ahead (R-SLA-1)"),
-            ("Knowledge", notify, "knowledge", "tells units of knowledge entries to update (R-KB-1)"),
+        for name, fn, routine, when, what in (
+            ("Calendar", timers, "calendar", "daily", "checks the holiday calendar covers the year ahead (R-SLA-1)"),
+            ("Knowledge", notify, "knowledge", "daily", "tells units of knowledge entries to update (R-KB-1)"),
+            ("KpiExport", stats, "kpi_export", "monthly", "publishes last month's three rates (R-KPI-1)"),
         ):
             events.Rule(
                 self,
                 name,
-                rule_name=f"hotline-{config.city}-daily-{routine}",
-                description=f"Daily at 09:00 Beijing time: {what}",
-                schedule=DAILY_0900_CST,
+                rule_name=f"hotline-{config.city}-{when}-{routine.replace('_', '-')}",
+                description=f"{when.capitalize()} at 09:00 Beijing time: {what}",
+                schedule=DAILY_0900_CST if when == "daily" else MONTHLY_0900_CST,
                 targets=[
                     targets.LambdaFunction(
                         fn,  # type: ignore[arg-type]

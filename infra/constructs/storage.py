@@ -16,6 +16,7 @@ from constructs import Construct
 
 from hotline.config.schema import CityConfig
 from hotline.dal.models import TicketItem
+from hotline.dal.stats import KpiItem
 from infra.constructs.nag import ack
 
 
@@ -36,34 +37,11 @@ class Storage(Construct):
             removal_policy=removal,
         )
 
-        schema = TicketItem._get_schema()
-        keys = {k["AttributeName"]: k["KeyType"] for k in schema["key_schema"]}
-        hash_key = next(k for k, t in keys.items() if t == "HASH")
-        range_key = next(k for k, t in keys.items() if t == "RANGE")
-        self.tickets = ddb.Table(
-            self,
-            "Tickets",
-            partition_key=_key(hash_key),
-            sort_key=_key(range_key),
-            billing_mode=ddb.BillingMode.PAY_PER_REQUEST,
-            encryption=ddb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=self.key,
-            point_in_time_recovery_specification=ddb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=prod,
-            time_to_live_attribute="expires_at",
-            stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES,
-            removal_policy=removal,
+        self.tickets = self._table(
+            "Tickets", TicketItem, removal, prod, stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES
         )
-        for gsi in schema["global_secondary_indexes"]:
-            gkeys = {k["KeyType"]: k["AttributeName"] for k in gsi["key_schema"]}
-            self.tickets.add_global_secondary_index(
-                index_name=gsi["index_name"],
-                partition_key=_key(gkeys["HASH"]),
-                sort_key=_key(gkeys["RANGE"]),
-                projection_type=ddb.ProjectionType.ALL,
-            )
+        # The kept figures of the three rates (R-KPI-1): no stream, so counting wakes no reader.
+        self.stats = self._table("Stats", KpiItem, removal, prod)
 
         self.idempotency = ddb.Table(
             self,
@@ -117,6 +95,36 @@ class Storage(Construct):
             else s3.ObjectLockRetention.governance(retention),
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
+
+    def _table(self, id: str, model: Any, removal: cdk.RemovalPolicy, prod: bool, **extra: Any) -> ddb.Table:
+        """A table whose keys and indexes are read from its pynamodb model: template and code agree."""
+        schema = model._get_schema()
+        keys = {k["AttributeName"]: k["KeyType"] for k in schema["key_schema"]}
+        table = ddb.Table(
+            self,
+            id,
+            partition_key=_key(next(k for k, t in keys.items() if t == "HASH")),
+            sort_key=_key(next(k for k, t in keys.items() if t == "RANGE")),
+            billing_mode=ddb.BillingMode.PAY_PER_REQUEST,
+            encryption=ddb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=ddb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=prod,
+            time_to_live_attribute="expires_at",
+            removal_policy=removal,
+            **extra,
+        )
+        for gsi in schema.get("global_secondary_indexes", []):
+            gkeys = {k["KeyType"]: k["AttributeName"] for k in gsi["key_schema"]}
+            table.add_global_secondary_index(
+                index_name=gsi["index_name"],
+                partition_key=_key(gkeys["HASH"]),
+                sort_key=_key(gkeys["RANGE"]),
+                projection_type=ddb.ProjectionType.ALL,
+            )
+        return table
 
     def _private_bucket(self, id: str, log_prefix: str, **extra: Any) -> s3.Bucket:
         """Citizens' records: the city's KMS key, no public access, TLS only, versioned, access-logged."""

@@ -36,6 +36,7 @@ class HotlineStack(cdk.Stack):
             config=config,
             environment={
                 "TABLE_NAME": s.tickets.table_name,
+                "STATS_TABLE": s.stats.table_name,
                 "IDEMPOTENCY_TABLE": s.idempotency.table_name,
                 "ARCHIVE_BUCKET": s.archive.bucket_name,
                 "ATTACHMENTS_BUCKET": s.attachments.bucket_name,
@@ -61,9 +62,10 @@ class HotlineStack(cdk.Stack):
         self.timers = Timers(self, "Timers", config=config, table=s.tickets, key=s.key, fire=timers, planner=planner)
         steps = make("workflow", description="The steps of an order's execution: locate, park, archive (SPEC §3, §5)")
         self.workflow = Workflow(self, "Workflow", config=config, steps=steps, ops=self.notifications.ops)
+        stats = make("stats", description="The three rates: read, and published monthly to the archive (R-KPI-1)")
         self.records = RecordsTable(self, "Records", config=config, archive=s.archive)
         self.routines = Routines(
-            self, "Routines", config=config, timers=timers, notify=notify, ops=self.notifications.ops
+            self, "Routines", config=config, timers=timers, notify=notify, stats=stats, ops=self.notifications.ops
         )
         sm = self.workflow.state_machine
         planner.add_environment("STATE_MACHINE_ARN", sm.state_machine_arn)
@@ -76,12 +78,31 @@ class HotlineStack(cdk.Stack):
             )
         )
         s.key.grant_encrypt_decrypt(steps)
+        archive_id = self.get_logical_id(s.archive.node.default_child)  # type: ignore[arg-type]
         assert steps.role is not None
         ack(
             steps.role,
-            f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(s.archive.node.default_child)}.Arn>/records/*]",  # type: ignore[arg-type]
+            f"AwsSolutions-IAM5[Resource::<{archive_id}.Arn>/records/*]",
             "Writes one record per finished ticket under records/; keys are known only at run time",
         )
+        # R-KPI-1: orchestrate counts each ticket version's share; stats reads the figures and
+        # publishes each month's under kpi/ (read back for its checksum), nothing else of the bucket
+        s.stats.grant_read_write_data(planner)
+        s.stats.grant_read_data(stats)
+        stats.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[s.archive.arn_for_objects("kpi/*")])
+        )
+        s.key.grant_encrypt_decrypt(stats)
+        assert stats.role is not None
+        ack(
+            stats.role,
+            f"AwsSolutions-IAM5[Resource::<{archive_id}.Arn>/kpi/*]",
+            "Publishes each month's figures under kpi/city=…/period=…/; the period is known only at run time",
+        )
+        for fn in (planner, stats):
+            assert fn.role is not None
+            for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
+                ack(fn.role, f"AwsSolutions-IAM5[Action::{action}]", "CDK's grant on the city's own CMK, scoped to it")
 
         for fn in (intake, dispatch, timers, callback, notify, planner, steps):
             if fn in (notify, planner):
@@ -123,4 +144,4 @@ class HotlineStack(cdk.Stack):
             "Objects of the city's own attachments bucket; upload keys are random per slot",
         )
 
-        self.api = Api(self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback)
+        self.api = Api(self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback, stats=stats)

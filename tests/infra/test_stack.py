@@ -12,6 +12,7 @@ from aws_cdk.assertions import Match, Template
 
 from hotline.config.loader import CityConfigError, city_config, load_city_file
 from hotline.dal.models import TicketItem
+from hotline.dal.stats import KpiItem
 from tests.conftest import CITIES
 
 pytestmark = pytest.mark.slow
@@ -32,20 +33,24 @@ def test_every_city_synthesizes_clean_under_cdk_nag_and_cfn_lint(synthesized, ci
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-def test_tickets_table_matches_the_pynamodb_models(synthesized):
-    """Contract: the template's keys and GSIs are exactly the ones the code queries."""
-    schema = TicketItem._get_schema()
+@pytest.mark.parametrize("model", [TicketItem, KpiItem], ids=["tickets", "stats"])
+def test_tables_match_the_pynamodb_models(synthesized, model):
+    """Contract: the template's keys and GSIs are exactly the ones the code queries; only the
+    tickets table has a stream (counting the rates must wake no reader)."""
+    schema = model._get_schema()
     tables = template(synthesized, "tianjin").find_resources(
         "AWS::DynamoDB::Table",
         {"Properties": {"KeySchema": Match.array_with([Match.object_like({"KeyType": "RANGE"})])}},
     )
-    (props,) = [t["Properties"] for t in tables.values()]
+    [props] = [t["Properties"] for t in tables.values() if bool(t["Properties"].get("GlobalSecondaryIndexes"))
+               == bool(schema.get("global_secondary_indexes"))]  # fmt: skip
     assert props["KeySchema"] == schema["key_schema"]
-    got = {g["IndexName"]: g["KeySchema"] for g in props["GlobalSecondaryIndexes"]}
-    want = {g["index_name"]: g["key_schema"] for g in schema["global_secondary_indexes"]}
+    got = {g["IndexName"]: g["KeySchema"] for g in props.get("GlobalSecondaryIndexes", [])}
+    want = {g["index_name"]: g["key_schema"] for g in schema.get("global_secondary_indexes", [])}
     assert got == want
     declared = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
     assert declared == {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
+    assert ("StreamSpecification" in props) is (model is TicketItem)
 
 
 def test_tables_have_pitr_cmk_encryption_and_ttl(synthesized):
@@ -116,7 +121,7 @@ def test_one_sns_topic_per_unit_plus_ops_citizen_sms_and_emergency_desks(synthes
 
 def test_one_function_factory_shape_for_every_function(synthesized):
     fns = template(synthesized, "heze").find_resources("AWS::Lambda::Function")
-    assert len(fns) == 7  # intake, dispatch, timers, callback, notify, orchestrate, workflow
+    assert len(fns) == 8  # intake, dispatch, timers, callback, notify, orchestrate, workflow, stats
     for fn in fns.values():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.14"
@@ -136,7 +141,7 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     by_auth = {m["Properties"].get("AuthorizationType"): 0 for m in methods.values()}
     for m in methods.values():
         by_auth[m["Properties"].get("AuthorizationType")] += 1
-    assert by_auth == {"NONE": 6, "COGNITO_USER_POOLS": 5}
+    assert by_auth == {"NONE": 6, "COGNITO_USER_POOLS": 6}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
     assert len(keyed) == 6
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):
@@ -324,13 +329,21 @@ def test_the_stream_reader_starts_and_resumes_executions_and_only_the_machine_in
     assert "states:" not in workflow and "records/*" in workflow
 
 
-def test_daily_rules_check_the_calendar_and_the_knowledge_base_and_the_calendar_alarm_tells_ops(synthesized):
-    """R-SLA-1: a missing holiday year raises an ops alarm; R-KB-1: units hear of stale entries."""
+def test_routines_check_the_calendar_and_knowledge_daily_publish_the_rates_monthly_and_the_calendar_alarm_tells_ops(
+    synthesized,
+):
+    """R-SLA-1: a missing holiday year raises an ops alarm; R-KB-1: units hear of stale entries;
+    R-KPI-1: the month's figures are published on the 1st at 09:00 Beijing time."""
     t = template(synthesized, "weixi")
     rules = t.find_resources("AWS::Events::Rule")
     inputs = {json.loads(r["Properties"]["Targets"][0]["Input"])["routine"]: r for r in rules.values()}
-    assert set(inputs) == {"calendar", "knowledge"}
-    assert all(r["Properties"]["ScheduleExpression"] == "cron(0 1 * * ? *)" for r in inputs.values())
+    assert set(inputs) == {"calendar", "knowledge", "kpi_export"}
+    schedules = {k: r["Properties"]["ScheduleExpression"] for k, r in inputs.items()}
+    assert schedules == {
+        "calendar": "cron(0 1 * * ? *)",
+        "knowledge": "cron(0 1 * * ? *)",
+        "kpi_export": "cron(0 1 1 * ? *)",
+    }
     ops = next(
         k for k, v in t.find_resources("AWS::SNS::Topic").items() if v["Properties"]["TopicName"].endswith("-ops")
     )
@@ -376,3 +389,38 @@ def test_a_city_file_may_set_its_own_archive_retention_but_not_zero(tmp_path):
     (tmp_path / "weixi.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CityConfigError, match="retention_years"):
         load_city_file(tmp_path / "weixi.yaml")
+
+
+def _statements(t: Template) -> list[tuple[str, dict]]:
+    return [
+        (name, st)
+        for name, policy in t.find_resources("AWS::IAM::Policy").items()
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_only_orchestrate_counts_the_rates_and_stats_publishes_only_under_kpi(synthesized):
+    """R-KPI-1, R-SEC-2: the stream reader alone writes the figures; the stats function reads
+    them and may write the archive bucket under kpi/ only."""
+    t = template(synthesized, "hohhot")
+    [stats_table] = [k for k in t.find_resources("AWS::DynamoDB::Table") if k.startswith("StorageStats")]
+    touching = [(n, st) for n, st in _statements(t) if stats_table in json.dumps(st.get("Resource"))]
+    writers = {n for n, st in touching if "dynamodb:PutItem" in json.dumps(st["Action"])}
+    readers = {n for n, st in touching}
+    assert len(writers) == 1 and "orchestrate" in next(iter(writers))
+    assert {"orchestrate" in n or "stats" in n for n in readers} == {True}
+    archive_writes = [
+        json.dumps(st["Resource"]) for n, st in _statements(t) if "stats" in n and "s3:PutObject" in json.dumps(st["Action"])
+    ]
+    assert archive_writes and all("/kpi/*" in r for r in archive_writes)
+
+
+def test_staff_read_the_rates_at_get_stats_kpi_through_cognito(synthesized):
+    """R-KPI-1: `GET /stats/kpi` is a staff route (Cognito), served by the stats function."""
+    t = template(synthesized, "tianjin")
+    t.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "kpi"})
+    t.has_resource_properties(
+        "AWS::ApiGateway::Method",
+        {"HttpMethod": "GET", "AuthorizationType": "COGNITO_USER_POOLS",
+         "ResourceId": {"Ref": Match.string_like_regexp("statskpi")}},
+    )  # fmt: skip

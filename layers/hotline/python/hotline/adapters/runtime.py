@@ -18,6 +18,7 @@ from hotline.dal.hotspots import Hotspots
 from hotline.dal.knowledge import KnowledgeStats
 from hotline.dal.models import bind
 from hotline.dal.repository import TicketRepository
+from hotline.dal.stats import KpiStore, bind_stats
 from hotline.dal.waits import WaitStore
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle
@@ -81,16 +82,29 @@ class Services:
     def archive(self) -> ArchiveBucket:
         return ArchiveBucket()
 
+    @cached_property
+    def kpi(self) -> KpiStore:
+        """The kept figures of the three rates (R-KPI-1), in the city's statistics table."""
+        table = os.environ.get("STATS_TABLE")
+        if not table:
+            raise RuntimeError("STATS_TABLE is not set: the stack passes the statistics table to every function")
+        bind_stats(table, **_endpoint("DYNAMODB"))
+        return KpiStore()
+
+
+def _endpoint(service: str) -> dict[str, str | None]:
+    """Region and endpoint of an AWS service as the environment gives them (the local cloud sets both)."""
+    return {
+        "region": os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        "host": os.environ.get(f"AWS_ENDPOINT_URL_{service}") or os.environ.get("AWS_ENDPOINT_URL"),
+    }
+
 
 @cache
 def services() -> Services:
     path = os.environ.get("HOTLINE_CITY_CONFIG")
     config = load_city_file(path) if path else city_config(os.environ["HOTLINE_CITY"])
-    bind(
-        os.environ["TABLE_NAME"],
-        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
-        host=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"),
-    )
+    bind(os.environ["TABLE_NAME"], **_endpoint("DYNAMODB"))
     # Keyed hashes of phones and query codes (R-SEC-1); from the city's secret in AWS.
     secret = os.environ.get("HOTLINE_HASH_KEY", f"hotline-{config.city}").encode()
     return Services(config, Lifecycle(config), TicketRepository(), secret, CallerStore(), KnowledgeStats())

@@ -354,6 +354,15 @@ class Records(Strict):
     article: str = "Baoding Art.27 (archive-management requirements; period city-set)"
 
 
+class KpiPolicy(Strict):
+    """How the three rates count (R-KPI-1, formulas in docs/kpi.md). Matters the regulation says
+    are not judged by satisfaction (Tianjin Art.25: 行政调解类、执法办案类) keep their response
+    rate but leave the two rating-based rates."""
+
+    unjudged_categories: list[str] = []
+    article: str = "Hohhot Art.31; Baoding Art.36"
+
+
 class CityConfig(Strict):
     city: str = Field(pattern=SLUG)
     name: str
@@ -377,6 +386,7 @@ class CityConfig(Strict):
     guidance: Guidance
     intake: IntakePolicy = IntakePolicy()
     records: Records = Records()
+    kpi: KpiPolicy = KpiPolicy()
     categories: list[Category] = Field(min_length=1)
     districts: list[District] = Field(min_length=1)
     units: list[Unit] = Field(min_length=12)
@@ -429,6 +439,9 @@ class CityConfig(Strict):
         for c in self.dispatch.immediate_categories:
             if c not in cats:
                 problems.append(f"dispatch.immediate_categories: unknown category {c!r}")
+        for c in self.kpi.unjudged_categories:
+            if c not in cats:
+                problems.append(f"kpi.unjudged_categories: unknown category {c!r}")
         if self._cycle():
             problems.append("units: the parent chain has a cycle")
         if problems:

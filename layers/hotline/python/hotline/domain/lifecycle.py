@@ -123,7 +123,7 @@ class Lifecycle:
     # -- helpers used by effects -----------------------------------------------------------
     def dispatch_to(self, t: Ticket, lead: str, assist: list[str], now: datetime) -> dict[str, Any]:
         t.lead_unit, t.assist_units = lead, [u for u in assist if u != lead]
-        t.assist_parts, t.signed_at, t.pending = {}, None, None
+        t.assist_parts, t.signed_at, t.signed_in_time, t.pending = {}, None, None, None
         t.dispatched_at, t.deadlines.dispatch_by = now, None
         t.limit = self.policy.limit_for(t.type, t.urgency, t.category, t.legal_limit)
         d = self.policy.deadlines(now, t.limit, t.category)
@@ -314,12 +314,14 @@ def _dispatch(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 def _sign(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     t.signed_at = c.now
+    late = bool(c.ticket.deadlines.sign_by and c.now > c.ticket.deadlines.sign_by)
+    t.signed_in_time = not late
     return_by = lc.policy.return_by_after_sign(c.now, t.category)
     if return_by is not None:
         t.deadlines.return_by = return_by
         t.deadline_version += 1
     t.deadlines.sign_by = None
-    return {"late": bool(c.ticket.deadlines.sign_by and c.now > c.ticket.deadlines.sign_by)}
+    return {"late": late}
 
 
 def _request(kind: str) -> Effect:
@@ -342,7 +344,8 @@ def _decide_return(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     if pl.approve and before:
         t.returned_by.append(before)
     if pl.approve and not pl.redispatch_to:
-        t.lead_unit, t.assist_units, t.assist_parts, t.signed_at = None, [], {}, None
+        t.lead_unit, t.assist_units, t.assist_parts = None, [], {}
+        t.signed_at = t.signed_in_time = None
         t.deadlines = type(t.deadlines)(dispatch_by=c.now)  # back in the queue: dispatch at once
         t.deadline_version += 1  # the old unit's timers are void
     return detail

@@ -158,6 +158,7 @@ class Ticket(BaseModel):
     deadlines: Deadlines = Deadlines()
     dispatched_at: datetime | None = None
     signed_at: datetime | None = None
+    signed_in_time: bool | None = None  # signed by sign_by: the response rate's numerator (R-KPI-1)
     pending: Pending | None = None
     extensions: list[Extension] = []
     rehandles_used: int = 0

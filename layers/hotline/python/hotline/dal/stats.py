@@ -1,0 +1,131 @@
+"""The kept figures of the three rates (R-KPI-1), in the city's statistics table.
+
+    pk = KPI#<period>      sk = <scope>      counts of one scope (city, district:…, unit:…) in
+                                             one month (2026-11) or year (2026): one GetItem to
+                                             answer, one Query to export a month
+    pk = SHARE#<ticket id> sk = SHARE        what that ticket added last, and at which version
+
+A table of its own, without a stream: its writes must not wake the ticket stream's readers,
+and the figures outlive the live tickets. Counting is one transaction — the ticket's new share
+(conditioned on the version counted before) and an atomic ADD of the difference to each scope
+it touches — so a redelivered stream record counts nothing twice and no update is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from hotline.dal.errors import store_errors
+from hotline.domain.kpi import MEASURES, Share, difference
+
+SHARE = "SHARE"
+
+
+class _StatsBase(Model):
+    class Meta:
+        table_name = "unbound"  # set by bind_stats()
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class KpiItem(_StatsBase):
+    class Meta(_StatsBase.Meta):
+        pass
+
+    dispatched = NumberAttribute(null=True)
+    responded = NumberAttribute(null=True)
+    rated = NumberAttribute(null=True)
+    asked_resolved = NumberAttribute(null=True)
+    resolved = NumberAttribute(null=True)
+    satisfied = NumberAttribute(null=True)
+    exempted = NumberAttribute(null=True)
+    unjudged = NumberAttribute(null=True)
+
+
+class ShareItem(_StatsBase):
+    class Meta(_StatsBase.Meta):
+        pass
+
+    version = NumberAttribute()  # the ticket version this share was counted at
+    share = JSONAttribute()  # [[period, scope, {measure: n}], …]
+    expires_at = NumberAttribute(null=True)  # once the live ticket expires, nothing can change it
+
+
+STATS_ITEMS: tuple[type[Model], ...] = (KpiItem, ShareItem)
+assert {a for a in KpiItem.get_attributes() if a not in ("pk", "sk")} == set(MEASURES)
+
+
+def bind_stats(table_name: str, region: str | None = None, host: str | None = None) -> None:
+    for cls in STATS_ITEMS:
+        cls.Meta.table_name = table_name
+        if region:
+            cls.Meta.region = region
+        cls.Meta.host = host
+        cls._connection = None
+
+
+def _encode(share: Share) -> list[list[Any]]:
+    return [[period, scope, counts] for (period, scope), counts in sorted(share.items())]
+
+
+def _decode(raw: list[list[Any]]) -> Share:
+    return {(period, scope): {m: int(v) for m, v in counts.items()} for period, scope, counts in raw}
+
+
+def _counts(item: KpiItem) -> dict[str, int]:
+    return {m: int(getattr(item, m) or 0) for m in MEASURES}
+
+
+class KpiStore:
+    def counted(self, ticket_id: str) -> tuple[int, Share] | None:
+        """The version and share last counted for a ticket, or None if it never counted."""
+        with store_errors("kpi share"):
+            try:
+                item = ShareItem.get(f"SHARE#{ticket_id}", SHARE, consistent_read=True)
+            except ShareItem.DoesNotExist:
+                return None
+        return int(item.version), _decode(item.share)
+
+    def count(self, ticket_id: str, version: int, share: Share, expires_at: datetime | None) -> Share:
+        """Move the figures from the share last counted to `share`; the increments applied.
+
+        A version not newer than the one counted is a redelivery: nothing changes. A concurrent
+        count of the same ticket loses with Conflict (the caller reads again).
+        """
+        before = self.counted(ticket_id)
+        if before is not None and before[0] >= version:
+            return {}
+        delta = difference(share, before[1] if before else {})
+        item = ShareItem(pk=f"SHARE#{ticket_id}", sk=SHARE, version=version, share=_encode(share))
+        if expires_at is not None:
+            item.expires_at = int(expires_at.timestamp())
+        connection = Connection(region=getattr(ShareItem.Meta, "region", None), host=getattr(ShareItem.Meta, "host", None))
+        with store_errors("kpi count"), TransactWrite(connection=connection) as tx:
+            condition = ShareItem.version == before[0] if before else ShareItem.pk.does_not_exist()
+            tx.save(item, condition=condition)
+            for (period, scope), counts in sorted(delta.items()):
+                actions = [getattr(KpiItem, m).add(v) for m, v in sorted(counts.items())]
+                tx.update(KpiItem(pk=f"KPI#{period}", sk=scope), actions=actions)
+        return delta
+
+    def get(self, period: str, scope: str) -> dict[str, int]:
+        with store_errors("kpi figures"):
+            try:
+                return _counts(KpiItem.get(f"KPI#{period}", scope))
+            except KpiItem.DoesNotExist:
+                return dict.fromkeys(MEASURES, 0)
+
+    def period(self, period: str) -> list[tuple[str, dict[str, int]]]:
+        """Every scope's counts in one period, city first, then districts, then units."""
+        with store_errors("kpi figures"):
+            rows = [(i.sk, _counts(i)) for i in KpiItem.query(f"KPI#{period}")]
+        order = {"city": 0, "district": 1, "unit": 2}
+        return sorted(rows, key=lambda r: (order.get(r[0].partition(":")[0], 3), r[0]))
