@@ -73,9 +73,9 @@ def archive(task: Task) -> Ticket:
     ticket = svc.tickets.get(task.ticket_id)
     if ticket.status not in FINAL:
         raise IllegalTransition(None, f"{ticket.ticket_id} is {ticket.status.value}, not final: nothing to archive")
-    if ticket.archive_key is None:
+    if records.due(ticket):  # never archived, or changed since (a late exemption decision, R-CB-4)
         body = records.document(ticket, svc.tickets.events(ticket.ticket_id))
-        key = records.key(ticket, svc.lifecycle.policy.calendar.local(ticket.updated_at).date())
+        key = ticket.archive_key or records.key(ticket, svc.lifecycle.policy.calendar.local(ticket.updated_at).date())
         checksum = records.checksum(body)
         svc.archive.put(key, body, checksum)
         step = svc.lifecycle.apply(ticket, "archive", SYSTEM, {"key": key, "checksum": checksum}, now())

@@ -113,3 +113,29 @@ def test_an_order_dispatched_at_once_needs_no_routing_timer():
     t.deadlines.dispatch_by = MONDAY_10
     assert due_dispatch(desk.lc, t, MONDAY_10) is None
     assert [x for x in timers_for(desk.lc.policy, t) if x.fire["action"] == "route"] == []
+
+
+def test_a_closed_order_changed_after_archiving_is_archived_again_under_a_unique_name():
+    """R-CB-4/R-CB-5: a late exemption decision reaches the archive; the archive event itself does not restart."""
+    from hotline.domain import records
+
+    desk = Desk("tianjin")
+    desk.file(MONDAY_10, category="roads")
+    desk.dispatch(MONDAY_10)
+    desk.do("sign", desk.lead, at=MONDAY_10)
+    for part in desk.t.assist_units:
+        desk.do("submit_assist", unit(part), at=MONDAY_10, text="已配合")
+    desk.do("reply", desk.lead, at=MONDAY_10, handled_at=MONDAY_10.isoformat(), process="现场处置",
+            result="已处理", citizen_contacted=True)  # fmt: skip
+    closed = desk.do("record_callback", REVIEWER, at=MONDAY_10, resolved=False, satisfaction="unsatisfied",
+                     reasonable=False)  # fmt: skip
+    assert records.due(closed)
+    archived = desk.do("archive", SYSTEM, at=MONDAY_10, key="records/x.json", checksum="c2hhMjU2LWNoZWNr")
+    assert not records.due(archived) and execution_name(closed, archived) is None
+    asked = desk.do("request_exemption", desk.lead, at=MONDAY_10 + timedelta(days=1), reason="已尽责",
+                    evidence="沟通记录")  # fmt: skip
+    assert records.due(asked) and execution_name(archived, asked) == f"{asked.ticket_id}-v{asked.version}"
+    again = desk.do("archive", SYSTEM, at=MONDAY_10 + timedelta(days=1), key="records/x.json", checksum="c2hhMjU2LWNoZWNr")
+    assert again.archived_version == asked.version and not records.due(again)
+    with pytest.raises(Exception, match="unchanged since"):
+        desk.do("archive", SYSTEM, at=MONDAY_10 + timedelta(days=1), key="records/x.json", checksum="c2hhMjU2LWNoZWNr")

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from hotline.config.schema import CityConfig, Duration
 from hotline.domain import payloads as p
+from hotline.domain import records
 from hotline.domain.errors import BadInput, IllegalTransition, RuleViolation
 from hotline.domain.models import (
     Actor,
@@ -521,9 +522,10 @@ def _escalate(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 def _archive(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     """R-CB-5: the record now lies in the archive; the live item lingers, then expires (TTL)."""
-    if t.archive_key == c.payload.key:
-        raise IllegalTransition("already_archived", f"already archived at {t.archive_key}")
+    if not records.due(c.ticket):
+        raise IllegalTransition("already_archived", f"already archived at {t.archive_key}, unchanged since")
     t.archive_key = c.payload.key
+    t.archived_version = c.ticket.version
     t.expires_at = c.now + LIVE_AFTER_ARCHIVE
     return {"key": c.payload.key, "checksum": c.payload.checksum, "expires_at": t.expires_at.isoformat()}
 

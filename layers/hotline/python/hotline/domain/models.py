@@ -169,6 +169,7 @@ class Ticket(BaseModel):
     referrals: list[dict[str, Any]] = []
     returned_by: list[str] = []  # units whose return was approved: routing never sends it back (R-DSP-5)
     archive_key: str | None = None  # where the immutable record lies once final (R-CB-5)
+    archived_version: int | None = None  # the version that record holds; a later change is archived again
     expires_at: datetime | None = None  # the live item's TTL, set when archived
     overdue: bool = False
     repeat_reports: int = 0  # the same citizen reported it again while unsolved (R-TMR-3)

@@ -13,7 +13,7 @@ import json
 from datetime import date
 from typing import Any
 
-from hotline.domain.models import Event, Ticket
+from hotline.domain.models import FINAL, Event, Ticket
 
 SCHEMA = 1
 
@@ -21,7 +21,7 @@ SCHEMA = 1
 def document(ticket: Ticket, events: list[Event]) -> bytes:
     body: dict[str, Any] = {
         "schema": SCHEMA,
-        "ticket": ticket.model_dump(mode="json", exclude={"archive_key", "expires_at"}),
+        "ticket": ticket.model_dump(mode="json", exclude={"archive_key", "expires_at", "archived_version"}),
         "events": [e.model_dump(mode="json") for e in events],
     }
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -35,3 +35,16 @@ def checksum(body: bytes) -> str:
 def key(ticket: Ticket, ended_on: date) -> str:
     """`records/city=…/year=…/month=…/<ticket>.json`, by the local date the ticket ended."""
     return f"records/city={ticket.city}/year={ended_on:%Y}/month={ended_on:%m}/{ticket.ticket_id}.json"
+
+
+def due(ticket: Ticket) -> bool:
+    """Whether the archive lacks this final ticket's latest state: never archived, or changed since.
+
+    A closed order still changes when its unit asks for an exemption and the center decides
+    (R-CB-4); the record is then written again under the same key, and object lock keeps the
+    earlier version beside it. The archive event itself (version + 1) is no change."""
+    if ticket.status not in FINAL:
+        return False
+    if ticket.archive_key is None:
+        return True
+    return ticket.archived_version is not None and ticket.version > ticket.archived_version + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hotline.domain import records
 from hotline.domain.models import FINAL, Status, Ticket
 
 Phase = Literal["intake", "dispatch", "unit", "callback", "ledger", "done"]
@@ -53,13 +54,16 @@ def execution_name(old: Ticket | None, new: Ticket) -> str | None:
 
     Every filed ticket gets one (orders run their phases; answers, transfers and refusals go
     straight to the archive), named after the ticket so a repeated start is the same execution
-    (R-INT-6). An order leaving the backlog ledger with a reply starts afresh, its name made
-    unique by the ticket version.
+    (R-INT-6). An order leaving the backlog ledger with a reply starts afresh, and so does an
+    archived order that changed since (its exemption decided), to archive it again; their names
+    are made unique by the ticket version.
     """
     if old is None:
         return new.ticket_id
     if phase_of(old.status) == "ledger" and phase_of(new.status) != "ledger":
         return f"{new.ticket_id}-v{new.version}"
+    if new.archive_key and old.archived_version == new.archived_version and records.due(new):
+        return f"{new.ticket_id}-v{new.version}"  # changed after its archiving: archive it again
     return None
 
 
