@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import inspect
@@ -22,7 +23,7 @@ import threading
 import traceback
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +261,7 @@ def mend_moto() -> None:
         return
     _mend_streams()
     _mend_transactions()
+    _mend_queries()
 
     signature = inspect.signature(create_key)
 
@@ -272,6 +274,44 @@ def mend_moto() -> None:
 
     create_key_with_cfn_tags.mended = True  # type: ignore[attr-defined]
     KmsBackend.create_key = create_key_with_cfn_tags  # type: ignore[method-assign]
+
+
+_QUERYING = threading.local()
+
+
+def _mend_queries() -> None:
+    """moto answers every Query by sorting every item of the table, so reading one ticket's
+    events cost time in proportion to the whole table. A Query of the table reads its one
+    partition; a Query of an index still looks at every item (moto keeps no index), unsorted,
+    since the results are sorted by the index keys afterwards. Scans are left as they are."""
+    from moto.dynamodb.models.table import Table
+
+    original_query, original_all_items = Table.query, Table.all_items
+    if getattr(original_query, "mended", False):
+        return
+    signature = inspect.signature(original_query)
+
+    def all_items(table: Any) -> list[Any]:
+        if getattr(_QUERYING, "table", None) is not table:
+            return original_all_items(table)  # type: ignore[no-any-return]
+        hash_key = _QUERYING.hash_key
+        if hash_key is not None:
+            found = table.items.get(hash_key)
+            return [] if found is None else list(found.values()) if table.range_key_attr else [found]
+        return [i for bucket in table.items.values() for i in (bucket.values() if table.range_key_attr else [bucket])]
+
+    def query(table: Any, *args: Any, **kw: Any) -> Any:
+        call = signature.bind(table, *args, **kw)
+        by_key = None if call.arguments.get("index_name") else call.arguments.get("hash_key")
+        _QUERYING.table, _QUERYING.hash_key = table, by_key
+        try:
+            return original_query(*call.args, **call.kwargs)
+        finally:
+            _QUERYING.table = _QUERYING.hash_key = None
+
+    query.mended = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]
 
 
 _STREAM_LOCK = threading.RLock()
@@ -290,26 +330,68 @@ def _mend_streams() -> None:
             seq = len(shard.items) + shard.starting_sequence_number
             record = StreamRecord(shard.table, shard.table.stream_specification["StreamViewType"], kind, old, new, seq)
             shard.items.append(record)  # kept for GetRecords readers
+        held = getattr(_HELD, "records", None)
+        if held is not None:
+            held.append((shard, record))  # a transaction's records go out once all of it is written
+        else:
+            deliver(shard, record)
+
+    def deliver(shard: Any, record: Any) -> None:
+        with _STREAM_LOCK:
             for arn, esm in shard.table.lambda_event_source_mappings.items():
                 get_backend(shard.account_id, arn.split(":")[3]).send_dynamodb_items(
                     arn, [record], esm.event_source_arn
                 )
 
     StreamShard.add = add  # type: ignore[method-assign]
+    StreamShard.deliver = deliver  # type: ignore[attr-defined]
 
 
-# Re-entrant: a transaction's stream delivery runs the readers, and a reader's own transaction
-# (orchestrate counting the rates into the statistics table) nests inside it on the same thread.
-_TRANSACTIONS = threading.RLock()
+# The stream records of the transaction being applied on this thread. moto streams each item as
+# it writes it, so a reader woken by the ticket's record would see the ticket without its event
+# (the archive step once archived a decision's ticket without the decision). They are delivered
+# once the whole transaction is written, still under its tables' locks so records keep their order;
+# a transaction that fails delivers nothing, as DynamoDB streams only what it wrote.
+_HELD = threading.local()
+
+
+# One lock per table, not one for all: a transaction's stream delivery runs the readers, which
+# call the emulator over HTTP, so a reader's own transaction (orchestrate counting the rates into
+# the statistics table) runs on another thread while its trigger still holds the tickets table.
+_TABLE_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+_NO_COPIES = [0]  # transactions in flight that need moto's whole-table backup switched off
+
+
+def _table_lock(name: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _TABLE_LOCKS.setdefault(name, threading.Lock())
+
+
+@contextlib.contextmanager
+def _no_table_copies() -> Iterator[None]:
+    from moto.dynamodb.models.table import Table
+
+    with _LOCKS_GUARD:
+        if _NO_COPIES[0] == 0:
+            Table.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
+        _NO_COPIES[0] += 1
+    try:
+        yield
+    finally:
+        with _LOCKS_GUARD:
+            _NO_COPIES[0] -= 1
+            if _NO_COPIES[0] == 0:
+                del Table.__deepcopy__  # type: ignore[attr-defined]
 
 
 def _mend_transactions() -> None:
     """moto backs up every table a transaction touches by deep-copying the whole table, so each
     TransactWriteItems costs time in proportion to the table: a city with a year of tickets would
-    crawl. Back up only the items the transaction names, and put them back if it fails."""
+    crawl. Back up only the items the transaction names, and put them back if it fails. Hold
+    each table it writes while it applies and while its stream records are delivered."""
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
 
     original = DynamoDBBackend.transact_write_items
     if getattr(original, "mended", False):
@@ -329,10 +411,13 @@ def _mend_transactions() -> None:
             h, r = slot(table, op.get("Key") or op.get("Item") or {})
             prior = table.get_item(h, r)
             saved.append((table, h, r, copy.deepcopy(prior) if prior is not None else None))
-        with _TRANSACTIONS:
-            Table.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]  # no whole-table backup
+        with contextlib.ExitStack() as held:
+            for name in sorted({table.name for table, *_ in saved}):  # one order: no lock cycles
+                held.enter_context(_table_lock(name))
+            held.enter_context(_no_table_copies())
+            _HELD.records = records = []
             try:
-                return original(backend, transact_items)  # type: ignore[no-any-return]
+                original(backend, transact_items)
             except Exception:
                 for table, h, r, prior in reversed(saved):
                     bucket = table.items[h] if table.has_range_key else table.items
@@ -343,7 +428,9 @@ def _mend_transactions() -> None:
                         bucket[k] = prior
                 raise
             finally:
-                del Table.__deepcopy__  # type: ignore[attr-defined]
+                _HELD.records = None
+            for shard, record in records:
+                shard.deliver(record)
 
     transact_write_items.mended = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

@@ -37,6 +37,7 @@ TICKET_COLUMNS: dict[str, str] = {
     "deadlines": DEADLINES,
     "dispatched_at": "string",
     "signed_at": "string",
+    "signed_in_time": "boolean",
     "extensions": "array<struct<reason:string,granted_at:string,new_reply_by:string>>",
     "rehandles_used": "int",
     "reply": "struct<handled_at:string,result:string,citizen_contacted:boolean,at:string,by:string>",

@@ -37,9 +37,7 @@ class Storage(Construct):
             removal_policy=removal,
         )
 
-        self.tickets = self._table(
-            "Tickets", TicketItem, removal, prod, stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES
-        )
+        self.tickets = self._table("Tickets", TicketItem, removal, prod, stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES)
         # The kept figures of the three rates (R-KPI-1): no stream, so counting wakes no reader.
         self.stats = self._table("Stats", KpiItem, removal, prod)
 

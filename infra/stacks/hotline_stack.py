@@ -90,7 +90,9 @@ class HotlineStack(cdk.Stack):
         s.stats.grant_read_write_data(planner)
         s.stats.grant_read_data(stats)
         stats.add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[s.archive.arn_for_objects("kpi/*")])
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"], resources=[s.archive.arn_for_objects("kpi/*")]
+            )
         )
         s.key.grant_encrypt_decrypt(stats)
         assert stats.role is not None

@@ -410,7 +410,9 @@ def test_only_orchestrate_counts_the_rates_and_stats_publishes_only_under_kpi(sy
     assert len(writers) == 1 and "orchestrate" in next(iter(writers))
     assert {"orchestrate" in n or "stats" in n for n in readers} == {True}
     archive_writes = [
-        json.dumps(st["Resource"]) for n, st in _statements(t) if "stats" in n and "s3:PutObject" in json.dumps(st["Action"])
+        json.dumps(st["Resource"])
+        for n, st in _statements(t)
+        if "stats" in n and "s3:PutObject" in json.dumps(st["Action"])
     ]
     assert archive_writes and all("/kpi/*" in r for r in archive_writes)
 

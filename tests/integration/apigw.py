@@ -25,6 +25,7 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("POST", "attachments"): "intake",
     ("GET", "callers"): "dispatch",
     ("POST", "callers"): "dispatch",
+    ("GET", "stats"): "stats",
 }
 
 

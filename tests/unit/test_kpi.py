@@ -11,8 +11,8 @@ import pytest
 
 from hotline.domain import kpi
 from hotline.domain.errors import BadInput
-from tests.conftest import cst
 from hotline.domain.models import SYSTEM
+from tests.conftest import cst
 from tests.unit.factories import CALLBACK, CITIZEN, REVIEWER, Desk, unit
 
 
@@ -104,8 +104,13 @@ def test_tianjin_exempted_unsatisfied_rating_leaves_the_rates_and_the_change_is_
             reasonable=False, comment="不满意")  # fmt: skip
     before = share(desk)
     assert counts(before, "2026-11", "city") == {"dispatched": 1, "responded": 1, "rated": 1, "asked_resolved": 1}
-    desk.do("request_exemption", desk.lead, at=cst(2026, 11, 5, 10), reason="诉求超出政策范围,已尽责解释",
-            evidence="政策文件及沟通记录")
+    desk.do(
+        "request_exemption",
+        desk.lead,
+        at=cst(2026, 11, 5, 10),
+        reason="诉求超出政策范围,已尽责解释",
+        evidence="政策文件及沟通记录",
+    )
     desk.do("decide_exemption", REVIEWER, at=cst(2026, 11, 6, 10), approve=True, reason="确已尽责")
     after = share(desk)
     assert kpi.difference(after, before)[("2026-11", "city")] == {"rated": -1, "asked_resolved": -1, "exempted": 1}

@@ -135,7 +135,9 @@ def test_a_closed_order_changed_after_archiving_is_archived_again_under_a_unique
     asked = desk.do("request_exemption", desk.lead, at=MONDAY_10 + timedelta(days=1), reason="已尽责",
                     evidence="沟通记录")  # fmt: skip
     assert records.due(asked) and execution_name(archived, asked) == f"{asked.ticket_id}-v{asked.version}"
-    again = desk.do("archive", SYSTEM, at=MONDAY_10 + timedelta(days=1), key="records/x.json", checksum="c2hhMjU2LWNoZWNr")
+    again = desk.do(
+        "archive", SYSTEM, at=MONDAY_10 + timedelta(days=1), key="records/x.json", checksum="c2hhMjU2LWNoZWNr"
+    )
     assert again.archived_version == asked.version and not records.due(again)
     with pytest.raises(Exception, match="unchanged since"):
         desk.do("archive", SYSTEM, at=MONDAY_10 + timedelta(days=1), key="records/x.json", checksum="c2hhMjU2LWNoZWNr")

@@ -299,3 +299,54 @@ def test_the_athena_table_reads_the_archived_document(deployed: Deployed) -> Non
             assert set(_fields(hive)) <= set(value), column
     for event in record["events"]:
         assert set(_fields(EVENT_COLUMNS)) <= set(event)
+
+
+def _figures(d: Deployed, who: str, **query: str) -> dict[str, Any]:
+    headers = d.api.staff(who) if who in d.api.info["staff"] else d.api.unit(who)
+    r = d.api.get("/stats/kpi", headers, **query)
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_a_late_exemption_is_archived_again_and_moves_the_units_rates(deployed: Deployed) -> None:
+    """R-KPI-1, R-CB-4, R-CB-5: the stream keeps the unit's rates as the order moves; an exemption
+    decided after the order was archived starts `<id>-v<version>`, which archives the record
+    again (same key, the decision in it) and takes the rating out of the unit's figures."""
+    before = _figures(deployed, "tj-power")["counts"]
+    _, tid = replied_order(deployed)
+    deployed.act(tid, "callback", "record_callback", resolved=False, satisfaction="unsatisfied", reasonable=False,
+                 comment="单位已说明：需列入电网改造计划")  # fmt: skip
+    deployed.settle(tid, "Done", status="SUCCEEDED")
+    rated = _figures(deployed, "tj-power")
+    assert rated["scope"] == "unit" and rated["id"] == "tj-power" and rated["name"]
+    moved = {m: rated["counts"][m] - before[m] for m in before}
+    assert moved == {**dict.fromkeys(before, 0), "dispatched": 1, "responded": 1, "rated": 1, "asked_resolved": 1}
+    first_key = deployed.ticket(tid)["archive_key"]
+
+    deployed.act(tid, "tj-power", "request_exemption", reason="属电网整体改造范围,已向市民说明",
+                 evidence="改造计划文件")  # fmt: skip
+    deployed.act(tid, "reviewer", "decide_exemption", approve=True, reason="确已尽责")
+    record = eventually(lambda: (r := deployed.archived(tid))["ticket"]["exempted"] and r, "the decision archived")
+    assert [e["action"] for e in record["events"]][-1] == "decide_exemption"
+    assert deployed.ticket(tid)["archive_key"] == first_key
+    runs = deployed.executions(tid)
+    assert runs[0]["name"] == tid and all(r["name"].startswith(f"{tid}-v") for r in runs[1:]) and len(runs) >= 2
+    assert deployed.settle(tid, "Done", status="SUCCEEDED") == ["Locate", "Where", "Archive", "Done"]
+    exempted = _figures(deployed, "tj-power")["counts"]
+    assert {m: exempted[m] - before[m] for m in before} == {
+        **dict.fromkeys(before, 0), "dispatched": 1, "responded": 1, "exempted": 1
+    }  # fmt: skip
+
+
+def test_units_read_their_own_rates_and_the_center_reads_any(deployed: Deployed) -> None:
+    """R-SEC-2: a unit token reads its own figures only; the center reads the city's and any unit's."""
+    assert _figures(deployed, "tj-power")["id"] == "tj-power"
+    other = deployed.api.get("/stats/kpi", deployed.api.unit("tj-power"), unit_id="tj-water")
+    assert other.status_code == 403 and other.json()["error"]["code"] == "forbidden"
+    city = _figures(deployed, "supervisor", period="2026")
+    assert city["scope"] == "city" and city["period"] == "2026"
+    bad = deployed.api.get("/stats/kpi", deployed.api.staff("dispatcher"), period="2026-13")
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_period"
+    unknown = deployed.api.get("/stats/kpi", deployed.api.staff("dispatcher"), unit_id="tj-nobody")
+    assert unknown.status_code == 404
+    assert deployed.api.get("/stats/kpi", deployed.api.channel("phone")).status_code == 401

@@ -28,9 +28,7 @@ class ArchiveBucket:
             return None
         return head.get("ChecksumSHA256")
 
-    def put(
-        self, key: str, body: bytes, checksum: str, content_type: str = "application/json; charset=utf-8"
-    ) -> None:
+    def put(self, key: str, body: bytes, checksum: str, content_type: str = "application/json; charset=utf-8") -> None:
         """Store the record unless the same bytes are there already (a retried step writes nothing).
 
         S3 refuses an upload whose bytes do not match `checksum`, and object lock keeps every

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
@@ -28,9 +30,17 @@ def _event_sk(seq: int) -> str:
     return f"EVENT#{seq:06d}"
 
 
-def table_connection() -> Connection:
-    """The connection transactions use: the same region and endpoint the items are bound to."""
-    return Connection(region=getattr(TicketItem.Meta, "region", None), host=getattr(TicketItem.Meta, "host", None))
+def table_connection(model: type[Model] = TicketItem) -> Connection:
+    """The connection transactions use: the same region and endpoint the items are bound to.
+
+    One per endpoint for the life of the container: a pynamodb Connection builds its own botocore
+    client, which costs more than the transaction it carries."""
+    return _connection(getattr(model.Meta, "region", None), getattr(model.Meta, "host", None))
+
+
+@cache
+def _connection(region: str | None, host: str | None) -> Connection:
+    return Connection(region=region, host=host)
 
 
 def to_item(t: Ticket) -> TicketItem:

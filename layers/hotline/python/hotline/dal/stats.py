@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
+from hotline.dal.repository import table_connection
 from hotline.domain.kpi import MEASURES, Share, difference
 
 SHARE = "SHARE"
@@ -107,8 +107,7 @@ class KpiStore:
         item = ShareItem(pk=f"SHARE#{ticket_id}", sk=SHARE, version=version, share=_encode(share))
         if expires_at is not None:
             item.expires_at = int(expires_at.timestamp())
-        connection = Connection(region=getattr(ShareItem.Meta, "region", None), host=getattr(ShareItem.Meta, "host", None))
-        with store_errors("kpi count"), TransactWrite(connection=connection) as tx:
+        with store_errors("kpi count"), TransactWrite(connection=table_connection(ShareItem)) as tx:
             condition = ShareItem.version == before[0] if before else ShareItem.pk.does_not_exist()
             tx.save(item, condition=condition)
             for (period, scope), counts in sorted(delta.items()):
