@@ -100,6 +100,7 @@ class LocalCloud:
     def _identities(self) -> dict[str, Any]:
         import boto3
 
+        from hotline.adapters.channels import SMS_GATEWAY
         from hotline.config.loader import load_city_file
 
         cognito = boto3.client("cognito-idp")
@@ -111,12 +112,13 @@ class LocalCloud:
         staff = {role: {"token": self.staff.enrol(f"{role}-01", role)} for role in CENTER_ROLES}
         units = {u.id: {"token": self.staff.enrol(f"unit-{u.id}", "unit", u.id), "name": u.name} for u in config.units}
         apigw = boto3.client("apigateway")
-        channels = {
+        keys = {
             k["name"].removeprefix(f"hotline-{self.city}-"): {"api_key": k["value"]}
             for k in apigw.get_api_keys(includeValues=True, limit=500)["items"]
             if k["name"].startswith(f"hotline-{self.city}-")
         }
-        return {"channels": channels, "staff": staff, "units": units}
+        channels = {c.value: keys[c.value] for c in config.channels if c.value in keys}
+        return {"channels": channels, "sms_gateway": keys.get(SMS_GATEWAY, {}), "staff": staff, "units": units}
 
     def _open_api(self, tokens: dict[str, Any]) -> None:
         import boto3

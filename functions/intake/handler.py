@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from hotline.adapters.attachments import Attachments
 from hotline.adapters.http import install_error_handlers, json_body
+from hotline.adapters.idempotency import once
 from hotline.adapters.runtime import Services, now, services
 from hotline.adapters.views import citizen_view, summary
 from hotline.config.schema import Channel, RequestType
@@ -45,11 +46,6 @@ install_error_handlers(app)
 MAX_BODY = 64 * 1024
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 IDEMPOTENCY_HOURS = 24
-
-
-class InProgress(DomainError):
-    status = 409
-    code = "in_progress"
 
 
 def _channel(svc: Services) -> Channel:
@@ -102,50 +98,22 @@ def file() -> Response[dict[str, Any]]:
         return Response(201, "application/json", _file(filing, channel))
     if not IDEMPOTENCY_KEY.match(key):
         raise BadInput("bad_idempotency_key", "Idempotency-Key: 8–128 letters, digits or . _ : -")
-    once, config = _idempotent(os.environ["IDEMPOTENCY_TABLE"])
-    config.register_lambda_context(app.lambda_context)
-    errors = _idempotency_errors()
-    try:
-        answer = once(request={"channel": channel.value, "key": key, "body": body})
-    except errors[0]:
-        raise InProgress(None, "the same Idempotency-Key is being filed right now; retry in a moment") from None
-    except errors[1]:
-        raise BadInput("idempotency_key_reused", "this Idempotency-Key was used for a different request") from None
+    answer = once(
+        _file_once,
+        {"channel": channel.value, "key": key, "body": body},
+        table=os.environ["IDEMPOTENCY_TABLE"],
+        key_path="[channel, key]",
+        payload_path="body",
+        hours=IDEMPOTENCY_HOURS,
+        context=app.lambda_context,
+        what="Idempotency-Key",
+        reused_code="idempotency_key_reused",
+    )
     return Response(201, "application/json", answer)
 
 
 def _file_once(request: dict[str, Any]) -> dict[str, Any]:
     return _file(Filing.model_validate(request["body"]), Channel(request["channel"]))
-
-
-@cache
-def _idempotent(table: str) -> tuple[Any, Any]:
-    """Powertools idempotency on the city's table, built on first use (R-INT-6)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    config = IdempotencyConfig(
-        event_key_jmespath="[channel, key]",
-        payload_validation_jmespath="body",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=IDEMPOTENCY_HOURS * 3600,
-    )
-    store = DynamoDBPersistenceLayer(table_name=table)
-    return idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)(
-        _file_once
-    ), config
-
-
-def _idempotency_errors() -> tuple[type[Exception], type[Exception]]:
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    return IdempotencyAlreadyInProgressError, IdempotencyValidationError
 
 
 def _count_hotspots(svc: Services, orders: list[Ticket], at: datetime) -> None:

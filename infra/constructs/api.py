@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from hotline.adapters.channels import SMS_GATEWAY
 from hotline.config.schema import CityConfig
 from infra.constructs.nag import ack
 
@@ -123,6 +124,7 @@ class Api(Construct):
         channel(one_request.add_resource("rating"), "POST", callback)
         channel(root.add_resource("kb").add_resource("search"), "GET", intake)
         channel(root.add_resource("attachments"), "POST", intake)
+        channel(root.add_resource("sms").add_resource("inbound"), "POST", callback)  # the SMS gateway (R-CB-1)
         caller = root.add_resource("callers").add_resource("{caller_id}")
         staff(caller, "GET", dispatch)
         staff(caller.add_resource("reinstate"), "POST", dispatch)
@@ -144,6 +146,17 @@ class Api(Construct):
             key = self.rest.add_api_key(f"Key-{ch.value}", api_key_name=f"hotline-{config.city}-{ch.value}")
             plan.add_api_key(key)
             self.api_keys[ch.value] = key
+        # The city's two-way SMS gateway posts citizens' answers (1/2/3) with a key of its own.
+        gateway = self.rest.add_usage_plan(
+            "Plan-sms-gateway",
+            name=f"hotline-{config.city}-{SMS_GATEWAY}",
+            throttle=apigw.ThrottleSettings(rate_limit=20, burst_limit=40),
+            api_stages=[apigw.UsagePlanPerApiStage(api=self.rest, stage=self.rest.deployment_stage)],
+        )
+        self.sms_gateway_key = self.rest.add_api_key(
+            "Key-sms-gateway", api_key_name=f"hotline-{config.city}-{SMS_GATEWAY}"
+        )
+        gateway.add_api_key(self.sms_gateway_key)
 
         for kind, (status, code, message) in GATEWAY_RESPONSES.items():
             self.rest.add_gateway_response(

@@ -121,23 +121,25 @@ class HotlineStack(cdk.Stack):
             for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
                 ack(fn.role, f"AwsSolutions-IAM5[Action::{action}]", "CDK's grant on the city's own CMK, scoped to it")
         s.idempotency.grant_read_write_data(intake)
+        s.idempotency.grant_read_write_data(callback)  # an SMS redelivered by the gateway rates once (R-CB-1)
         s.key.grant_encrypt(intake)  # seals the citizen's contact at filing (R-SEC-1)
         s.key.grant_decrypt(dispatch)  # opens it for the center and units of non-confidential orders
         s.attachments.grant_put(intake)  # signs upload slots (R-INT-2)
         s.attachments.grant_read(intake)  # checks what was uploaded
-        intake.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["apigateway:GET"],
-                resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")],
+        for fn in (intake, callback):  # which channel, or the SMS gateway, a key belongs to
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["apigateway:GET"],
+                    resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")],
+                )
             )
-        )
-        assert intake.role is not None
-        ack(
-            intake.role,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*]",
-            "Reads the name of the API key a request came with to know its channel (R-INT-1); key ids are not "
-            "known before the API exists",
-        )
+            assert fn.role is not None
+            ack(
+                fn.role,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*]",
+                "Reads the name of the API key a request came with to know its channel (R-INT-1); key ids are "
+                "not known before the API exists",
+            )
         for finding in ("Action::s3:Abort*", "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*"):
             ack(intake.role, f"AwsSolutions-IAM5[{finding}]", "CDK's grant on the attachments bucket only")
         ack(

@@ -26,6 +26,7 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("GET", "callers"): "dispatch",
     ("POST", "callers"): "dispatch",
     ("GET", "stats"): "stats",
+    ("POST", "sms"): "callback",
 }
 
 

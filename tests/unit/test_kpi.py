@@ -194,3 +194,20 @@ def test_an_order_counts_for_the_city_its_district_when_known_and_its_lead_unit(
     assert kpi.scopes(desk.t) == ("city", f"district:{district}", f"unit:{desk.t.lead_unit}")
     nowhere = desk.t.model_copy(update={"location": desk.t.location.model_copy(update={"district": None})})
     assert kpi.scopes(nowhere) == ("city", f"unit:{desk.t.lead_unit}")
+
+
+@pytest.mark.parametrize(
+    ("text", "satisfaction", "comment"),
+    [
+        ("1", "satisfied", ""),
+        (" 2还行", "basically_satisfied", "还行"),
+        ("３,路灯还是不亮", "unsatisfied", "路灯还是不亮"),
+    ],
+)
+def test_an_sms_answer_is_1_2_or_3_with_an_optional_comment(text, satisfaction, comment):
+    """R-CB-1: the reply SMS asks for 1/2/3; the answer may carry the citizen's words."""
+    from hotline.domain import sms
+
+    got = sms.parse_answer(text)
+    assert (got.satisfaction.value, got.comment) == (satisfaction, comment)
+    assert sms.mobile("+86 138-0013-8000") == sms.mobile("8613800138000") == "13800138000"

@@ -18,15 +18,19 @@ class UnknownCaller(DomainError):
     code = "unauthenticated"
 
 
+SMS_GATEWAY = "sms-gateway"  # the two-way SMS gateway's key: it posts citizens' answers (R-CB-1)
+
+
 class ChannelKeys:
     def __init__(self, city: str, client: Any | None = None) -> None:
         self.prefix = f"hotline-{city}-"
         self._client = client
-        self._known: dict[str, Channel | None] = {}
+        self._known: dict[str, str] = {}
 
-    def channel(self, api_key_id: str | None) -> Channel:
+    def holder(self, api_key_id: str | None) -> str:
+        """Who holds this key: the part of its name after `hotline-<city>-`, or 401."""
         if not api_key_id:
-            raise UnknownCaller(None, "a channel's x-api-key is required")
+            raise UnknownCaller(None, "an x-api-key is required")
         if api_key_id not in self._known:
             if self._client is None:
                 import boto3
@@ -37,9 +41,14 @@ class ChannelKeys:
                     name = str(self._client.get_api_key(apiKey=api_key_id).get("name", ""))
             except NotFound:
                 name = ""
-            suffix = name.removeprefix(self.prefix) if name.startswith(self.prefix) else ""
-            self._known[api_key_id] = Channel(suffix) if suffix in set(Channel) else None
+            self._known[api_key_id] = name.removeprefix(self.prefix) if name.startswith(self.prefix) else ""
         found = self._known[api_key_id]
-        if found is None:
+        if not found:
             raise UnknownCaller(None, "this API key belongs to no channel of this city")
         return found
+
+    def channel(self, api_key_id: str | None) -> Channel:
+        holder = self.holder(api_key_id)
+        if holder not in set(Channel):
+            raise UnknownCaller(None, "this API key belongs to no channel of this city")
+        return Channel(holder)

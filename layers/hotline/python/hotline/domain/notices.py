@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from hotline.config.knowledge import KnowledgeEntry
 from hotline.config.schema import CityConfig
 from hotline.domain.models import Event, Ticket
+from hotline.domain.sms import ASK
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ _CITIZEN: dict[tuple[str, str | None], tuple[str, str]] = {
     ),
     ("answer", None): ("answered", "【12345】您咨询的问题答复如下：{answer}（编号 {request_id}）"),
     ("decide_extension", "approved"): ("extended", "【12345】您的诉求 {id} 办理时限已延长至 {reply_by}。"),
-    ("reply", None): ("replied", "【12345】您的诉求 {id} 已办结：{result}。稍后将请您评价办理结果。"),
+    ("reply", None): ("replied", "【12345】您的诉求 {id} 已办结：{result}。" + ASK + "。"),
 }
 
 

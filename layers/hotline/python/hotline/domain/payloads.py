@@ -116,7 +116,7 @@ class ReferUp(Payload):
 
 
 class Rate(Payload):
-    resolved: bool
+    resolved: bool | None  # None: not asked or not answered (an SMS rating); leaves the resolution rate
     satisfaction: Satisfaction
     comment: str = Field(default="", max_length=2000)
 
