@@ -21,7 +21,8 @@ def replied(city):
         name="hotline-tianjin-sms-gateway", enabled=True
     )["id"]
     body = {"type": "help", "content": "小区楼道灯坏了一个月没人修,晚上出行很不方便", "category": "property",
-            "citizen": {"name": "张三", "phone": PHONE}, "location": {"district": svc.config.districts[0].code}}  # fmt: skip
+            "citizen": {"name": "张三", "phone": PHONE},
+            "location": {"district": svc.config.districts[0].code}}  # fmt: skip
     status, filed = call("POST", "/requests", body)
     assert status == 201, filed
     (t,) = filed["tickets"]
