@@ -7,6 +7,7 @@ an order still waiting, parking is conditioned on the version read, archiving wr
 
 # No `from __future__ import annotations`: the pydantic model below resolves its annotations at
 # class creation, and the runtime imports this file without registering it in sys.modules.
+import os
 from typing import Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics
@@ -14,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
+from hotline.adapters.attachments import PREFIX as INCOMING
 from hotline.adapters.runtime import now, services
 from hotline.dal.repository import reread_on_conflict
 from hotline.domain import records
@@ -74,8 +76,16 @@ def archive(task: Task) -> Ticket:
     if ticket.status not in FINAL:
         raise IllegalTransition(None, f"{ticket.ticket_id} is {ticket.status.value}, not final: nothing to archive")
     if records.due(ticket):  # never archived, or changed since (a late exemption decision, R-CB-4)
-        body = records.document(ticket, svc.tickets.events(ticket.ticket_id))
         key = ticket.archive_key or records.key(ticket, svc.lifecycle.policy.calendar.local(ticket.updated_at).date())
+        uploads = os.environ.get("ATTACHMENTS_BUCKET", "")
+        copies = {
+            a: svc.archive.copy_in(uploads, f"{INCOMING}{a}", records.attachment_key(key, a))
+            for a in ticket.attachments
+        }
+        if None in copies.values():
+            logger.warning("an attachment was gone when archiving", extra={"ticket_id": ticket.ticket_id})
+            metrics.add_metric(name="ArchiveAttachmentMissing", unit=MetricUnit.Count, value=1)
+        body = records.document(ticket, svc.tickets.events(ticket.ticket_id), copies)
         checksum = records.checksum(body)
         svc.archive.put(key, body, checksum)
         step = svc.lifecycle.apply(ticket, "archive", SYSTEM, {"key": key, "checksum": checksum}, now())

@@ -50,6 +50,7 @@ TICKET_COLUMNS: dict[str, str] = {
     "created_at": "string",
     "updated_at": "string",
 }
+ATTACHMENT_COLUMNS = "array<struct<id:string,checksum:string,archived:boolean>>"
 EVENT_COLUMNS = (
     "array<struct<seq:int,at:string,action:string,from_status:string,to_status:string,"
     "actor:struct<role:string,id:string>>>"
@@ -105,6 +106,7 @@ class RecordsTable(Construct):
                         glue.CfnTable.ColumnProperty(name="schema", type="int"),
                         glue.CfnTable.ColumnProperty(name="ticket", type=ticket),
                         glue.CfnTable.ColumnProperty(name="events", type=EVENT_COLUMNS),
+                        glue.CfnTable.ColumnProperty(name="attachments", type=ATTACHMENT_COLUMNS),
                     ],
                 ),
             ),

@@ -78,12 +78,30 @@ class HotlineStack(cdk.Stack):
             )
         )
         s.key.grant_encrypt_decrypt(steps)
+        # R-CB-5: the citizen's uploads are copied beside the record (read incoming/, write attachments/)
+        steps.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[s.attachments.arn_for_objects("incoming/*")])
+        )
+        steps.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[s.archive.arn_for_objects("attachments/*")])
+        )
         archive_id = self.get_logical_id(s.archive.node.default_child)  # type: ignore[arg-type]
         assert steps.role is not None
         ack(
             steps.role,
             f"AwsSolutions-IAM5[Resource::<{archive_id}.Arn>/records/*]",
             "Writes one record per finished ticket under records/; keys are known only at run time",
+        )
+        ack(
+            steps.role,
+            f"AwsSolutions-IAM5[Resource::<{archive_id}.Arn>/attachments/*]",
+            "Copies each finished ticket's uploads under attachments/; keys are known only at run time",
+        )
+        attachments_id = self.get_logical_id(s.attachments.node.default_child)  # type: ignore[arg-type]
+        ack(
+            steps.role,
+            f"AwsSolutions-IAM5[Resource::<{attachments_id}.Arn>/incoming/*]",
+            "Reads the uploads a finished ticket names (random ids) to copy them into the archive",
         )
         # R-KPI-1: orchestrate counts each ticket version's share; stats reads the figures and
         # publishes each month's under kpi/ (read back for its checksum), nothing else of the bucket

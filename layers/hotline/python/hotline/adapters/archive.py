@@ -47,3 +47,27 @@ class ArchiveBucket:
             )
         if done.get("ChecksumSHA256") != checksum:
             raise RuntimeError(f"archive {key}: S3 did not confirm the record's checksum")
+
+    def copy_in(self, source_bucket: str, source_key: str, key: str) -> str | None:
+        """Copy an uploaded file beside the record, verified; its SHA-256, or None if it is gone.
+
+        A retried step finds the copy made before and copies nothing (object lock would keep
+        every extra version for the retention period)."""
+        stored = self.stored_checksum(key)
+        if stored is not None:
+            return stored
+        try:
+            with store_errors(f"attachment {source_key}"):
+                done = self.s3.copy_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    CopySource={"Bucket": source_bucket, "Key": source_key},
+                    ChecksumAlgorithm="SHA256",
+                    MetadataDirective="COPY",
+                )
+        except NotFound:
+            return None
+        checksum = done.get("CopyObjectResult", {}).get("ChecksumSHA256")
+        if not checksum:
+            raise RuntimeError(f"archive {key}: S3 did not confirm the attachment's checksum")
+        return str(checksum)

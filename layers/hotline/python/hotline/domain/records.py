@@ -18,11 +18,13 @@ from hotline.domain.models import FINAL, Event, Ticket
 SCHEMA = 1
 
 
-def document(ticket: Ticket, events: list[Event]) -> bytes:
+def document(ticket: Ticket, events: list[Event], attachments: dict[str, str | None] | None = None) -> bytes:
+    """`attachments`: each uploaded file's id → the SHA-256 of its archived copy (None: it was gone)."""
     body: dict[str, Any] = {
         "schema": SCHEMA,
         "ticket": ticket.model_dump(mode="json", exclude={"archive_key", "expires_at", "archived_version"}),
         "events": [e.model_dump(mode="json") for e in events],
+        "attachments": [{"id": a, "checksum": c, "archived": c is not None} for a, c in (attachments or {}).items()],
     }
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
@@ -35,6 +37,12 @@ def checksum(body: bytes) -> str:
 def key(ticket: Ticket, ended_on: date) -> str:
     """`records/city=…/year=…/month=…/<ticket>.json`, by the local date the ticket ended."""
     return f"records/city={ticket.city}/year={ended_on:%Y}/month={ended_on:%m}/{ticket.ticket_id}.json"
+
+
+def attachment_key(record_key: str, attachment_id: str) -> str:
+    """Beside the record, under `attachments/` so the records table's JSON reader never meets them:
+    `attachments/city=…/year=…/month=…/<ticket>/<attachment id>`."""
+    return f"attachments/{record_key.removeprefix('records/').removesuffix('.json')}/{attachment_id}"
 
 
 def due(ticket: Ticket) -> bool:
