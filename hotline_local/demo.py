@@ -156,20 +156,17 @@ def execution_path(info: dict[str, Any], ticket_id: str) -> str:
 
 
 def rates(s: Script) -> None:
-    """R-KPI-1 over the day's orders (formulas in docs/architecture.md)."""
-    views = [s.h.get(f"/tickets/{tid}", s.h.staff("supervisor")).json() for tid in s.orders]
-    dispatched = [v for v in views if v.get("dispatched_at")]
-    # Signing clears sign_by, so lateness is read from the sign event itself (detail.late).
-    responded = [v for v in dispatched
-                 if any(e["action"] == "sign" and not e["detail"].get("late") for e in v["events"])]  # fmt: skip
-    rated = [v for v in views if v.get("rating")]
-    resolved = [v for v in rated if v["rating"].get("resolved")]
-    satisfied = [v for v in rated if v["rating"].get("satisfaction") in ("satisfied", "basically_satisfied")]
+    """R-KPI-1 as the stack keeps them: the city's month so far, from GET /stats/kpi (docs/kpi.md)."""
+    figures = s.h.get("/stats/kpi", s.h.staff("supervisor")).json()
+    c = figures["counts"]
 
-    def pct(part: list[Any], whole: list[Any]) -> str:
-        return f"{100 * len(part) / len(whole):.0f}% ({len(part)}/{len(whole)})" if whole else "n/a"
+    def pct(rate: float | None, part: int, whole: int) -> str:
+        return f"{100 * rate:.0f}% ({part}/{whole})" if rate is not None else "n/a"
 
-    print("\n==> the three rates over these orders (R-KPI-1)")
-    print(f"  response     {pct(responded, dispatched)}  signed within the sign limit")
-    print(f"  resolution   {pct(resolved, rated)}  rated as resolved")
-    print(f"  satisfaction {pct(satisfied, rated)}  satisfied or basically satisfied")
+    print(f"\n==> the three rates of {figures['name']}, {figures['period']} (R-KPI-1, GET /stats/kpi)")
+    print(
+        f"  response     {pct(figures['response_rate'], c['responded'], c['dispatched'])}  signed within the sign limit"
+    )
+    print(f"  resolution   {pct(figures['resolution_rate'], c['resolved'], c['asked_resolved'])}  rated as resolved")
+    satisfaction = pct(figures["satisfaction_rate"], c["satisfied"], c["rated"])
+    print(f"  satisfaction {satisfaction}  satisfied or basically satisfied")
