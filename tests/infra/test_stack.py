@@ -134,16 +134,17 @@ def test_one_function_factory_shape_for_every_function(synthesized):
 def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     city = "hohhot"
     t = template(synthesized, city)
-    t.resource_count_is("AWS::ApiGateway::ApiKey", len(city_config(city).channels))
-    t.resource_count_is("AWS::ApiGateway::UsagePlan", len(city_config(city).channels))
+    # one key and usage plan per channel, and one for the two-way SMS gateway (R-CB-1)
+    t.resource_count_is("AWS::ApiGateway::ApiKey", len(city_config(city).channels) + 1)
+    t.resource_count_is("AWS::ApiGateway::UsagePlan", len(city_config(city).channels) + 1)
     t.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
     methods = t.find_resources("AWS::ApiGateway::Method")
     by_auth = {m["Properties"].get("AuthorizationType"): 0 for m in methods.values()}
     for m in methods.values():
         by_auth[m["Properties"].get("AuthorizationType")] += 1
-    assert by_auth == {"NONE": 6, "COGNITO_USER_POOLS": 6}
+    assert by_auth == {"NONE": 7, "COGNITO_USER_POOLS": 6}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
-    assert len(keyed) == 6
+    assert len(keyed) == 7
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):
         t.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": group})
 

@@ -79,7 +79,7 @@ def test_a_whole_order_lifecycle_over_http_from_filing_to_a_closed_rating(hotlin
     assert rated.json()["status"] == "closed"
     seen = hotline.get(f"/tickets/{tid}", hotline.staff("reviewer")).json()
     assert [e["action"] for e in seen["events"]][:3] == ["accept", "dispatch", "sign"]
-    assert seen["events"][-1]["action"] == "rate"
+    assert [e["action"] for e in seen["events"] if e["action"] != "archive"][-1] == "rate"  # archiving may follow
 
 
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": "not-a-key"}])

@@ -51,7 +51,10 @@ def test_from_december_the_calendar_check_names_next_years_missing_holidays(depl
     each year the calendar lacks (the metric behind the `calendar-data-missing` alarm). Today's
     chinesecalendar has no 2027, so in December 2026 it says [2027]."""
     now = datetime.fromisoformat(deployed.api.get("/_local/clock").json()["now"]).astimezone(LOCAL)
-    december = datetime(now.year if now.month < 12 else now.year + 1, 12, 1, 9, tzinfo=LOCAL)
+    nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    december = nine + timedelta(days=1) if nine <= now else nine  # the next morning check …
+    if december.month != 12:  # … or the first one in December
+        december = datetime(december.year, 12, 1, 9, tzinfo=LOCAL)
     fired = _move(deployed, december)
     [check] = [f for f in fired if f["name"].startswith("hotline-tianjin-daily-calendar") and
                f["at"].startswith(december.astimezone(ZoneInfo("UTC")).date().isoformat())]  # fmt: skip
