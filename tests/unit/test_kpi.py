@@ -30,6 +30,16 @@ def replied(desk: Desk, at: datetime, signed: datetime | None = None) -> None:
     )  # fmt: skip
 
 
+def called_back(city: str = "tianjin", category: str = "property", **rating: object) -> Desk:
+    """An order replied on Nov 3 and called back at noon with `rating`."""
+    desk = Desk(city)
+    desk.file(cst(2026, 11, 2, 10), category=category)
+    desk.dispatch(cst(2026, 11, 2, 10, 5), lead=None if category == "property" else desk.some_units(1)[0])
+    replied(desk, cst(2026, 11, 3, 10))
+    desk.do("record_callback", CALLBACK, at=cst(2026, 11, 3, 12), **rating)
+    return desk
+
+
 def counts(s: kpi.Share, period: str, scope: str) -> dict[str, int]:
     return s.get((period, scope), {})
 
@@ -77,12 +87,7 @@ def test_a_rating_counts_once_the_order_closes_in_the_month_of_the_rating():
 
 def test_a_rating_that_sends_the_order_back_is_replaced_by_the_next_one():
     """R-CB-3: only the rating that closes the order counts; a rehandle's first rating does not."""
-    desk = Desk("tianjin")
-    desk.file(cst(2026, 11, 2, 10))
-    desk.dispatch(cst(2026, 11, 2, 10, 5))
-    replied(desk, cst(2026, 11, 3, 10))
-    desk.do("record_callback", CALLBACK, at=cst(2026, 11, 3, 12), resolved=False, satisfaction="unsatisfied",
-            reasonable=True, comment="灯还是不亮")  # fmt: skip
+    desk = called_back(resolved=False, satisfaction="unsatisfied", reasonable=True, comment="灯还是不亮")
     assert "rated" not in counts(share(desk), "2026-11", "city")
     desk.do(
         "reply", desk.lead, at=cst(2026, 11, 4, 10), handled_at=cst(2026, 11, 4, 9).isoformat(),
@@ -96,12 +101,7 @@ def test_a_rating_that_sends_the_order_back_is_replaced_by_the_next_one():
 
 def test_tianjin_exempted_unsatisfied_rating_leaves_the_rates_and_the_change_is_its_difference():
     """R-CB-4 (Tianjin Art.25): an approved exemption takes the rating out of `rated`."""
-    desk = Desk("tianjin")
-    desk.file(cst(2026, 11, 2, 10))
-    desk.dispatch(cst(2026, 11, 2, 10, 5))
-    replied(desk, cst(2026, 11, 3, 10))
-    desk.do("record_callback", CALLBACK, at=cst(2026, 11, 3, 12), resolved=False, satisfaction="unsatisfied",
-            reasonable=False, comment="不满意")  # fmt: skip
+    desk = called_back(resolved=False, satisfaction="unsatisfied", reasonable=False, comment="不满意")
     before = share(desk)
     assert counts(before, "2026-11", "city") == {"dispatched": 1, "responded": 1, "rated": 1, "asked_resolved": 1}
     desk.do(
@@ -118,12 +118,7 @@ def test_tianjin_exempted_unsatisfied_rating_leaves_the_rates_and_the_change_is_
 
 def test_tianjin_enforcement_cases_keep_the_response_rate_but_are_not_judged_by_satisfaction():
     """Tianjin Art.25: 执法办案类事项 … 不片面追求满意率."""
-    desk = Desk("tianjin")
-    desk.file(cst(2026, 11, 2, 10), category="enforcement")
-    desk.dispatch(cst(2026, 11, 2, 10, 5), lead=desk.some_units(1)[0])
-    replied(desk, cst(2026, 11, 3, 10))
-    desk.do("record_callback", CALLBACK, at=cst(2026, 11, 3, 12), resolved=False, satisfaction="unsatisfied",
-            reasonable=False)  # fmt: skip
+    desk = called_back(category="enforcement", resolved=False, satisfaction="unsatisfied", reasonable=False)
     assert counts(share(desk), "2026-11", "city") == {"dispatched": 1, "responded": 1, "unjudged": 1}
 
 

@@ -46,13 +46,20 @@ class CitizenIndex(GlobalSecondaryIndex["TicketItem"]):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
-class _Base(Model):
+class KeyedModel(Model):
+    """String `pk`/`sk`, on-demand billing; which table is bound at run time (`bind_items`)."""
+
     class Meta:
-        table_name = "unbound"  # set by bind()
+        table_name = "unbound"
         billing_mode = "PAY_PER_REQUEST"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+class _Base(KeyedModel):
+    class Meta(KeyedModel.Meta):
+        pass
 
 
 class TicketItem(_Base):
@@ -117,7 +124,11 @@ ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeSt
 
 def bind(table_name: str, region: str | None = None, host: str | None = None) -> None:
     """Point every item class at the city's table (called once by the adapter factory)."""
-    for cls in ITEMS:
+    bind_items(ITEMS, table_name, region, host)
+
+
+def bind_items(items: tuple[type[Model], ...], table_name: str, region: str | None, host: str | None) -> None:
+    for cls in items:
         cls.Meta.table_name = table_name
         if region:
             cls.Meta.region = region

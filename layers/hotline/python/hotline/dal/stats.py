@@ -16,24 +16,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
+from hotline.dal.models import KeyedModel, bind_items
 from hotline.dal.repository import table_connection
 from hotline.domain.kpi import MEASURES, Share, difference
 
 SHARE = "SHARE"
 
 
-class _StatsBase(Model):
-    class Meta:
-        table_name = "unbound"  # set by bind_stats()
-        billing_mode = "PAY_PER_REQUEST"
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+class _StatsBase(KeyedModel):
+    class Meta(KeyedModel.Meta):
+        pass
 
 
 class KpiItem(_StatsBase):
@@ -64,12 +61,7 @@ assert {a for a in KpiItem.get_attributes() if a not in ("pk", "sk")} == set(MEA
 
 
 def bind_stats(table_name: str, region: str | None = None, host: str | None = None) -> None:
-    for cls in STATS_ITEMS:
-        cls.Meta.table_name = table_name
-        if region:
-            cls.Meta.region = region
-        cls.Meta.host = host
-        cls._connection = None
+    bind_items(STATS_ITEMS, table_name, region, host)
 
 
 def _encode(share: Share) -> list[list[Any]]:
