@@ -11,6 +11,7 @@ from constructs import Construct
 from hotline.config.schema import CityConfig
 from infra.constructs.api import Api
 from infra.constructs.functions import FunctionFactory
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.nag import ack
 from infra.constructs.notifications import Notifications
 from infra.constructs.records import RecordsTable
@@ -167,3 +168,18 @@ class HotlineStack(cdk.Stack):
         )
 
         self.api = Api(self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback, stats=stats)
+        fns = {"intake": intake, "dispatch": dispatch, "timers": timers, "callback": callback, "notify": notify,
+               "orchestrate": planner, "workflow": steps, "stats": stats}  # fmt: skip
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            config=config,
+            ops=self.notifications.ops,
+            functions=fns,
+            queues={
+                "notify-dlq": self.notifications.dead_letters,
+                "orchestrate-dlq": self.timers.parked,
+                "timer-fires-dlq": self.timers.dead_letters,
+            },
+            api=self.api.rest,
+        )

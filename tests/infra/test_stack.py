@@ -427,3 +427,46 @@ def test_staff_read_the_rates_at_get_stats_kpi_through_cognito(synthesized):
         {"HttpMethod": "GET", "AuthorizationType": "COGNITO_USER_POOLS",
          "ResourceId": {"Ref": Match.string_like_regexp("statskpi")}},
     )  # fmt: skip
+
+
+FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "orchestrate", "workflow", "stats")
+EXPECTED_ALARMS = {
+    *(f"{fn}-Fault-Count-Errors" for fn in FUNCTIONS),
+    *(f"{fn}-Throttled-Count-Throttles" for fn in FUNCTIONS),
+    *(f"{q}-dlq-Queue-Message-Count-Max-Parked" for q in ("notify", "orchestrate", "timer-fires")),
+    "api-Fault-Count-Faults",
+    "api-Latency-P99-P99",
+    "executions-failed",
+    "executions-timedout",
+    "executions-aborted",
+    "calendar-data-missing",
+    "orders-overdue",
+    "archive-attachment-missing",
+}
+
+
+def test_every_alarm_of_r_ops_2_exists_and_pages_the_ops_topic(synthesized):
+    """R-OPS-2: per-function errors and throttles, dead-letter depth, failed/timed-out/aborted
+    executions, API 5xx and p99 latency, overdue orders over the city's threshold, missing calendar
+    data, archive gaps — each alarm goes to the city's ops topic, and nothing else alarms."""
+    t = template(synthesized, "weixi")
+    alarms = t.find_resources("AWS::CloudWatch::Alarm")
+    names = {a["Properties"]["AlarmName"].removeprefix("hotline-weixi-") for a in alarms.values()}
+    assert names == EXPECTED_ALARMS
+    ops = next(
+        k for k, v in t.find_resources("AWS::SNS::Topic").items() if v["Properties"]["TopicName"].endswith("-ops")
+    )
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops}], alarm["Properties"]["AlarmName"]
+    overdue = next(a for a in alarms.values() if a["Properties"]["AlarmName"].endswith("orders-overdue"))
+    assert overdue["Properties"]["Threshold"] == city_config("weixi").supervision.overdue_alarm_per_day
+    p99 = next(a for a in alarms.values() if a["Properties"]["AlarmName"].endswith("Latency-P99-P99"))
+    assert p99["Properties"]["Threshold"] == 3000  # ms: a caller waits on the line
+
+
+def test_each_city_has_one_dashboard_with_the_pipeline_and_the_days_volumes(synthesized):
+    t = template(synthesized, "heze")
+    [board] = t.find_resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(board["Properties"]["DashboardBody"])
+    for shown in ("Requests_accepted", "Timer_mark_overdue", "Archived", "Invocations", "5XXError"):
+        assert shown in body, shown

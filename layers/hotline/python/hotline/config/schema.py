@@ -225,6 +225,8 @@ class Supervision(Cited):
     # R-TMR-3: this many different citizens reporting one category in one street (or district)
     # on one day make a hotspot; each such order comes under supervision and its lead is told.
     hotspot_citizens: int = Field(default=5, ge=2)
+    # R-OPS-2: ops are paged when more orders than this go overdue in one day (city-set).
+    overdue_alarm_per_day: int = Field(default=20, ge=0)
 
     @field_validator("ladder")
     @classmethod

@@ -1,0 +1,159 @@
+"""The city's dashboard and the alarms that page ops (R-OPS-2), built with cdk-monitoring-constructs.
+
+Every alarm goes to the city's ops topic and is named `hotline-<city>-<what>-<kind>`; what each
+means and what to do is in docs/runbook.md. Thresholds are zero wherever a single occurrence
+means work is waiting for a person (an error, a throttle, a parked message); the overdue alarm's
+threshold is the city's (`supervision.overdue_alarm_per_day`).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from cdk_monitoring_constructs import (
+    AlarmFactoryDefaults,
+    CustomMetricGroup,
+    DashboardRenderingPreference,
+    DefaultDashboardFactory,
+    ErrorCountThreshold,
+    LatencyThreshold,
+    MaxMessageCountThreshold,
+    MonitoringFacade,
+    SnsAlarmActionStrategy,
+)
+from constructs import Construct
+
+from hotline.config.schema import CityConfig
+
+NAMESPACE = "Hotline12345"
+API_P99 = cdk.Duration.seconds(3)  # a channel's caller waits on the line for the answer
+OUTCOMES = ("accepted", "answered", "transferred", "not_accepted", "duplicate")
+
+
+def business(metric: str, service: str, label: str, period: cdk.Duration = cdk.Duration.hours(1)) -> cw.Metric:
+    """A Powertools EMF metric of one function (dimension `service` = the function's short name)."""
+    return cw.Metric(
+        namespace=NAMESPACE,
+        metric_name=metric,
+        dimensions_map={"service": service},
+        statistic="Sum",
+        period=period,
+        label=label,
+    )
+
+
+class Monitoring(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: CityConfig,
+        ops: sns.ITopic,
+        functions: dict[str, lambda_.IFunction],
+        queues: dict[str, sqs.IQueue],
+        api: apigw.RestApi,
+    ) -> None:
+        super().__init__(scope, id)
+        prefix = f"hotline-{config.city}"
+        self.facade = facade = MonitoringFacade(
+            self,
+            "Facade",
+            alarm_factory_defaults=AlarmFactoryDefaults(
+                actions_enabled=True,
+                alarm_name_prefix=prefix,
+                action=SnsAlarmActionStrategy(on_alarm_topic=ops),
+                datapoints_to_alarm=1,
+            ),
+            dashboard_factory=DefaultDashboardFactory(
+                self,
+                "Dashboards",
+                dashboard_name_prefix=prefix,
+                create_dashboard=True,
+                create_summary_dashboard=False,
+                create_alarm_dashboard=False,
+                rendering_preference=DashboardRenderingPreference.INTERACTIVE_ONLY,
+            ),
+        )
+        facade.add_large_header(f"{config.name} 12345 hotline: pipeline health, today's volumes and rates")
+        facade.monitor_api_gateway(
+            api=api,
+            api_stage="v1",
+            alarm_friendly_name="api",
+            human_readable_name="API (channels and staff)",
+            add5_xx_fault_count_alarm={"Faults": ErrorCountThreshold(max_error_count=0)},
+            add_latency_p99_alarm={"P99": LatencyThreshold(max_latency=API_P99)},
+        )
+        for name, fn in functions.items():
+            facade.monitor_lambda_function(
+                lambda_function=fn,
+                alarm_friendly_name=name,
+                human_readable_name=f"function {name}",
+                add_fault_count_alarm={"Errors": ErrorCountThreshold(max_error_count=0)},
+                add_throttles_count_alarm={"Throttles": ErrorCountThreshold(max_error_count=0)},
+            )
+        for name, queue in queues.items():
+            facade.monitor_sqs_queue(
+                queue=queue,
+                alarm_friendly_name=name,
+                human_readable_name=f"dead letters: {name}",
+                add_queue_max_size_alarm={"Parked": MaxMessageCountThreshold(max_message_count=0)},
+            )
+
+        day = cdk.Duration.days(1)
+        facade.monitor_custom(
+            alarm_friendly_name="orders",
+            human_readable_name="Orders: requests by outcome, overdue, escalations, archive",
+            metric_groups=[
+                CustomMetricGroup(
+                    title="Requests by outcome (R-INT-4)",
+                    metrics=[business(f"Requests_{o}", "intake", o) for o in OUTCOMES],
+                ),
+                CustomMetricGroup(
+                    title="Overdue and escalated (R-TMR-2)",
+                    metrics=[
+                        business("Timer_mark_overdue", "timers", "overdue"),
+                        business("Timer_escalate", "timers", "escalations"),
+                    ],
+                ),
+                CustomMetricGroup(
+                    title="Closed and archived (R-CB-5)",
+                    metrics=[
+                        business("Archived", "workflow", "archived"),
+                        business("SmsRatings", "callback", "SMS ratings"),
+                        business("ArchiveAttachmentMissing", "workflow", "uploads gone"),
+                    ],
+                ),
+            ],
+        )
+        self.overdue = cw.Alarm(
+            self,
+            "OverdueOrders",
+            alarm_name=f"{prefix}-orders-overdue",
+            alarm_description=(
+                "More orders went overdue today than the city's threshold (supervision.overdue_alarm_per_day): "
+                "a unit may be overwhelmed or unreachable (runbook)."
+            ),
+            metric=business("Timer_mark_overdue", "timers", "overdue", day),
+            threshold=config.supervision.overdue_alarm_per_day,
+            evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        self.archive_gaps = cw.Alarm(
+            self,
+            "ArchiveAttachmentMissing",
+            alarm_name=f"{prefix}-archive-attachment-missing",
+            alarm_description="An archived record lacks an upload that was gone from the attachments bucket (runbook).",
+            metric=business("ArchiveAttachmentMissing", "workflow", "uploads gone", day),
+            threshold=0,
+            evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        for alarm in (self.overdue, self.archive_gaps):
+            alarm.add_alarm_action(cdk.aws_cloudwatch_actions.SnsAction(ops))
