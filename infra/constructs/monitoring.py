@@ -32,9 +32,10 @@ from hotline.config.schema import CityConfig
 NAMESPACE = "Hotline12345"
 API_P99 = cdk.Duration.seconds(3)  # a channel's caller waits on the line for the answer
 OUTCOMES = ("accepted", "answered", "transferred", "not_accepted", "duplicate")
+HOUR, DAY = cdk.Duration.hours(1), cdk.Duration.days(1)
 
 
-def business(metric: str, service: str, label: str, period: cdk.Duration = cdk.Duration.hours(1)) -> cw.Metric:
+def business(metric: str, service: str, label: str, period: cdk.Duration = HOUR) -> cw.Metric:
     """A Powertools EMF metric of one function (dimension `service` = the function's short name)."""
     return cw.Metric(
         namespace=NAMESPACE,
@@ -104,7 +105,6 @@ class Monitoring(Construct):
                 add_queue_max_size_alarm={"Parked": MaxMessageCountThreshold(max_message_count=0)},
             )
 
-        day = cdk.Duration.days(1)
         facade.monitor_custom(
             alarm_friendly_name="orders",
             human_readable_name="Orders: requests by outcome, overdue, escalations, archive",
@@ -138,7 +138,7 @@ class Monitoring(Construct):
                 "More orders went overdue today than the city's threshold (supervision.overdue_alarm_per_day): "
                 "a unit may be overwhelmed or unreachable (runbook)."
             ),
-            metric=business("Timer_mark_overdue", "timers", "overdue", day),
+            metric=business("Timer_mark_overdue", "timers", "overdue", DAY),
             threshold=config.supervision.overdue_alarm_per_day,
             evaluation_periods=1,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -149,7 +149,7 @@ class Monitoring(Construct):
             "ArchiveAttachmentMissing",
             alarm_name=f"{prefix}-archive-attachment-missing",
             alarm_description="An archived record lacks an upload that was gone from the attachments bucket (runbook).",
-            metric=business("ArchiveAttachmentMissing", "workflow", "uploads gone", day),
+            metric=business("ArchiveAttachmentMissing", "workflow", "uploads gone", DAY),
             threshold=0,
             evaluation_periods=1,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
