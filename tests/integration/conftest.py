@@ -7,6 +7,7 @@ from moto import mock_aws
 
 from hotline.adapters import runtime
 from hotline.dal.models import TicketItem, bind
+from hotline.dal.stats import KpiItem
 from tests.conftest import cst
 from tests.integration.apigw import CHANNEL_KEYS
 
@@ -52,10 +53,13 @@ def city(monkeypatch):
     def start(name: str, at: datetime | None = None):
         monkeypatch.setenv("HOTLINE_CITY", name)
         monkeypatch.setenv("TABLE_NAME", f"hotline-{name}-tickets")
+        monkeypatch.setenv("STATS_TABLE", f"hotline-{name}-stats")
         monkeypatch.delenv("HOTLINE_CITY_CONFIG", raising=False)
         runtime.services.cache_clear()
         svc = runtime.services()
         TicketItem.create_table(wait=True)
+        _ = svc.kpi  # binds the statistics table
+        KpiItem.create_table(wait=True)
         CHANNEL_KEYS.clear()
         CHANNEL_KEYS.update(provision(name, monkeypatch))
         monkeypatch.setenv("HOTLINE_HASH_KEY", f"test-{name}")

@@ -39,12 +39,7 @@ ARCHIVE = f"hotline-{CITY}-archive"
 def month(city, monkeypatch):
     mend_moto()  # moto deep-copies whole tables per transaction: a month would take minutes
     svc = city(CITY, at=cst(2026, 11, 2, 9))
-    monkeypatch.setenv("STATS_TABLE", f"hotline-{CITY}-stats")
     monkeypatch.setenv("ARCHIVE_BUCKET", ARCHIVE)
-    from hotline.dal.stats import KpiItem
-
-    _ = svc.kpi  # binds the statistics table
-    KpiItem.create_table(wait=True)
     boto3.client("s3").create_bucket(
         Bucket=ARCHIVE,
         CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"},
