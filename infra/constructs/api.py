@@ -9,6 +9,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from hotline.adapters.channels import SMS_GATEWAY
@@ -166,7 +167,10 @@ class Api(Construct):
                 templates={"application/json": json.dumps({"error": {"code": code, "message": message}})},
             )
 
-        ack(self.rest, "AwsSolutions-APIG3", "WAF is an optional per-city add-on (docs/operations.md)")
+        if config.security.waf:
+            self.waf = self._waf(config)
+        else:
+            ack(self.rest, "AwsSolutions-APIG3", "WAF is off in this city's file (security.waf; docs/runbook.md)")
         ack(
             self.rest,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
@@ -174,3 +178,61 @@ class Api(Construct):
         )
         cdk.CfnOutput(self, "Endpoint", value=self.rest.url)
         cdk.CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
+
+    def _waf(self, config: CityConfig) -> wafv2.CfnWebACL:
+        """AWS's common and known-bad-inputs rule groups and a per-address rate limit on the API."""
+
+        def seen(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        def managed(name: str, priority: int, count: list[str]) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=name,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                            )
+                            for rule in count
+                        ]
+                        or None,
+                    )
+                ),
+                visibility_config=seen(name),
+            )
+
+        acl = wafv2.CfnWebACL(
+            self,
+            "Waf",
+            name=f"hotline-{config.city}-api",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=seen(f"hotline-{config.city}-api"),
+            rules=[
+                # bodies up to 64 KB are ours to judge (intake's MAX_BODY), not the rule's 8 KB
+                managed("AWSManagedRulesCommonRuleSet", 0, count=["SizeRestrictions_BODY"]),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 1, count=[]),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="PerAddressRate",
+                    priority=2,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            limit=config.security.waf_rate_limit, aggregate_key_type="IP"
+                        )
+                    ),
+                    visibility_config=seen("PerAddressRate"),
+                ),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "WafOnApi", resource_arn=self.rest.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
+        )
+        return acl

@@ -47,6 +47,16 @@ def business(metric: str, service: str, label: str, period: cdk.Duration = HOUR)
     )
 
 
+def requests(label: str, terms: str) -> cw.MathExpression:
+    """Filings summed over the dimension not searched for: intake counts `Requests_<outcome>` with
+    dimensions `service` and `channel`, so a plain metric of one dimension set would miss them."""
+    return cw.MathExpression(
+        expression=f"SUM(SEARCH('{{{NAMESPACE},channel,service}} service=\"intake\" {terms}', 'Sum', 3600))",
+        label=label,
+        period=HOUR,
+    )
+
+
 class Monitoring(Construct):
     def __init__(
         self,
@@ -111,7 +121,11 @@ class Monitoring(Construct):
             metric_groups=[
                 CustomMetricGroup(
                     title="Requests by outcome (R-INT-4)",
-                    metrics=[business(f"Requests_{o}", "intake", o) for o in OUTCOMES],
+                    metrics=[requests(o, f'MetricName="Requests_{o}"') for o in OUTCOMES],
+                ),
+                CustomMetricGroup(
+                    title="Requests by channel (R-INT-1)",
+                    metrics=[requests(c.value, f'MetricName=Requests channel="{c.value}"') for c in config.channels],
                 ),
                 CustomMetricGroup(
                     title="Overdue and escalated (R-TMR-2)",

@@ -365,6 +365,14 @@ class KpiPolicy(Strict):
     article: str = "Hohhot Art.31; Baoding Art.36"
 
 
+class Security(Strict):
+    """Optional hardening of the city's API (R-SEC-2): AWS WAF with AWS's managed rule groups and
+    a per-address rate limit, in front of the API keys, usage plans and Cognito it always has."""
+
+    waf: bool = False
+    waf_rate_limit: int = Field(default=1000, ge=100, description="requests per 5 minutes from one address")
+
+
 class CityConfig(Strict):
     city: str = Field(pattern=SLUG)
     name: str
@@ -389,6 +397,7 @@ class CityConfig(Strict):
     intake: IntakePolicy = IntakePolicy()
     records: Records = Records()
     kpi: KpiPolicy = KpiPolicy()
+    security: Security = Security()
     categories: list[Category] = Field(min_length=1)
     districts: list[District] = Field(min_length=1)
     units: list[Unit] = Field(min_length=12)
