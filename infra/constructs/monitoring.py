@@ -11,6 +11,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -144,30 +145,47 @@ class Monitoring(Construct):
                 ),
             ],
         )
-        self.overdue = cw.Alarm(
+        self.overdue = ops_alarm(
             self,
-            "OverdueOrders",
-            alarm_name=f"{prefix}-orders-overdue",
-            alarm_description=(
-                "More orders went overdue today than the city's threshold (supervision.overdue_alarm_per_day): "
-                "a unit may be overwhelmed or unreachable (runbook)."
-            ),
-            metric=business("Timer_mark_overdue", "timers", "overdue", DAY),
-            threshold=config.supervision.overdue_alarm_per_day,
-            evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            f"{prefix}-orders-overdue",
+            "More orders went overdue today than the city's threshold (supervision.overdue_alarm_per_day): "
+            "a unit may be overwhelmed or unreachable (runbook).",
+            business("Timer_mark_overdue", "timers", "overdue", DAY),
+            above=config.supervision.overdue_alarm_per_day,
+            ops=ops,
         )
-        self.archive_gaps = cw.Alarm(
+        self.archive_gaps = ops_alarm(
             self,
-            "ArchiveAttachmentMissing",
-            alarm_name=f"{prefix}-archive-attachment-missing",
-            alarm_description="An archived record lacks an upload that was gone from the attachments bucket (runbook).",
-            metric=business("ArchiveAttachmentMissing", "workflow", "uploads gone", DAY),
-            threshold=0,
-            evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            f"{prefix}-archive-attachment-missing",
+            "An archived record lacks an upload that was gone from the attachments bucket (runbook).",
+            business("ArchiveAttachmentMissing", "workflow", "uploads gone", DAY),
+            above=0,
+            ops=ops,
         )
-        for alarm in (self.overdue, self.archive_gaps):
-            alarm.add_alarm_action(cdk.aws_cloudwatch_actions.SnsAction(ops))
+
+
+def ops_alarm(
+    scope: Construct,
+    name: str,
+    description: str,
+    metric: cw.IMetric,
+    *,
+    above: float,
+    ops: sns.ITopic,
+    silence: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING,
+) -> cw.Alarm:
+    """An alarm on one of the hotline's own metrics that pages ops when it rises above `above`;
+    `silence` says what a day without the metric means (for a check that must run: breaching)."""
+    alarm = cw.Alarm(
+        scope,
+        name.split("-", 2)[-1].title().replace("-", ""),
+        alarm_name=name,
+        alarm_description=description,
+        metric=metric,
+        threshold=above,
+        evaluation_periods=1,
+        comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treat_missing_data=silence,
+    )
+    alarm.add_alarm_action(cw_actions.SnsAction(ops))
+    return alarm

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -18,6 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
+from infra.constructs.monitoring import ops_alarm
 
 DAILY_0900_CST = events.Schedule.cron(minute="0", hour="1")
 MONTHLY_0900_CST = events.Schedule.cron(minute="0", hour="1", day="1")
@@ -56,24 +56,19 @@ class Routines(Construct):
                     )
                 ],
             )
-        self.calendar_alarm = cw.Alarm(
+        self.calendar_alarm = ops_alarm(
             self,
-            "CalendarDataMissing",
-            alarm_name=f"hotline-{config.city}-calendar-data-missing",
-            alarm_description=(
-                "A year deadlines may fall in has no statutory holiday data: they count Monday-Friday "
-                "only. Upgrade chinesecalendar (make layer) or enter the year in the city file (runbook)."
-            ),
-            metric=cw.Metric(
+            f"hotline-{config.city}-calendar-data-missing",
+            "A year deadlines may fall in has no statutory holiday data: they count Monday-Friday "
+            "only. Upgrade chinesecalendar (make layer) or enter the year in the city file (runbook).",
+            cw.Metric(
                 namespace="Hotline12345",
                 metric_name="CalendarYearsMissing",
                 dimensions_map={"service": "timers"},
                 statistic="Maximum",
                 period=cdk.Duration.days(1),
             ),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.BREACHING,  # no check ran: nobody knows
+            above=0,
+            ops=ops,
+            silence=cw.TreatMissingData.BREACHING,  # no check ran: nobody knows
         )
-        self.calendar_alarm.add_alarm_action(cw_actions.SnsAction(ops))
