@@ -37,6 +37,8 @@ File a request as the `{channel}` channel:
 See a unit's inbox (token from {info_file.name}, e.g. units.{lead}.token):
   curl -s {api}/units/<unit_id>/tickets -H "Authorization: Bearer $TOKEN"
 What was sent to units and citizens:   curl -s '{api}/_local/outbox?to=<unit_id|phone|topic>'
+The three rates this month (staff.supervisor.token; ?unit_id=, ?district=, ?period=YYYY[-MM]):
+  curl -s '{api}/stats/kpi' -H "Authorization: Bearer $TOKEN"
 Move time (fires every schedule that fell due):
   curl -s -X POST {api}/_local/clock -d '{{"advance": "P2D"}}'
 
