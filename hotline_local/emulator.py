@@ -402,18 +402,19 @@ def _mend_transactions() -> None:
         return h, DynamoType(key[table.range_key_attr]) if table.has_range_key else None
 
     def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved: list[tuple[Any, Any, Any, Any]] = []
-        for entry in transact_items:
-            op = next(iter(entry.values()))
-            table = backend.tables.get(op.get("TableName"))
-            if table is None:
-                continue
-            h, r = slot(table, op.get("Key") or op.get("Item") or {})
-            prior = table.get_item(h, r)
-            saved.append((table, h, r, copy.deepcopy(prior) if prior is not None else None))
+        ops = [next(iter(entry.values())) for entry in transact_items]
+        names = sorted({op.get("TableName") for op in ops if op.get("TableName") in backend.tables})
         with contextlib.ExitStack() as held:
-            for name in sorted({table.name for table, *_ in saved}):  # one order: no lock cycles
+            for name in names:  # one order: no lock cycles
                 held.enter_context(_table_lock(name))
+            saved: list[tuple[Any, Any, Any, Any]] = []  # before-images, taken under the locks
+            for op in ops:
+                table = backend.tables.get(op.get("TableName"))
+                if table is None:
+                    continue
+                h, r = slot(table, op.get("Key") or op.get("Item") or {})
+                prior = table.get_item(h, r)
+                saved.append((table, h, r, copy.deepcopy(prior) if prior is not None else None))
             held.enter_context(_no_table_copies())
             _HELD.records = records = []
             try:

@@ -7,6 +7,7 @@ the year, as JSON and CSV under `kpi/` in the archive bucket, where object lock 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -47,11 +48,17 @@ def figures() -> dict[str, Any]:
 
 
 def export(period: str | None = None) -> dict[str, Any]:
-    """Publish one month's figures (by default the month just ended), and the year's after December."""
+    """Publish one month's figures, and the year's after December. By default the month just ended
+    and, again, the month before it: orders dispatched late in a month are signed, rated and
+    exempted after it ends, so a month is final only a month later (object lock keeps both)."""
     svc = services()
     at = now()
-    month = kpi.check_period(period) if period else kpi.previous_month(svc.lifecycle.policy.calendar.local(at))
-    periods = [month, month[:4]] if month.endswith("-12") else [month]
+    if period:
+        months = [kpi.check_period(period)]
+    else:
+        last = kpi.previous_month(svc.lifecycle.policy.calendar.local(at))
+        months = [kpi.previous_month(datetime.fromisoformat(f"{last}-01")), last]
+    periods = [p for m in months for p in ([m, m[:4]] if m.endswith("-12") else [m])]
     written = []
     for one in periods:
         rows = svc.kpi.period(one)

@@ -187,6 +187,16 @@ class Api(Construct):
                 cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
             )
 
+        def absent(header: str) -> wafv2.CfnWebACL.StatementProperty:
+            return wafv2.CfnWebACL.StatementProperty(
+                size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": header}),
+                    comparison_operator="EQ",
+                    size=0,
+                    text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                )
+            )
+
         def managed(name: str, priority: int, count: list[str]) -> wafv2.CfnWebACL.RuleProperty:
             return wafv2.CfnWebACL.RuleProperty(
                 name=name,
@@ -225,7 +235,15 @@ class Api(Construct):
                     action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=config.security.waf_rate_limit, aggregate_key_type="IP"
+                            limit=config.security.waf_rate_limit,
+                            aggregate_key_type="IP",
+                            # anonymous callers only: channels, the SMS gateway and staff post from
+                            # a few addresses each and are throttled by their usage plans instead
+                            scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                                and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                                    statements=[absent("x-api-key"), absent("authorization")]
+                                )
+                            ),
                         )
                     ),
                     visibility_config=seen("PerAddressRate"),

@@ -84,8 +84,14 @@ class HotlineStack(cdk.Stack):
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[s.attachments.arn_for_objects("incoming/*")])
         )
         steps.add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[s.archive.arn_for_objects("attachments/*")])
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"], resources=[s.archive.arn_for_objects("attachments/*")]
+            )
         )
+        # Writes are checked first with HeadObject (a retry writes nothing); without ListBucket, S3
+        # answers a key not yet there with 403 instead of 404, and the first write would fail.
+        for fn in (steps, stats):
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[s.archive.bucket_arn]))
         archive_id = self.get_logical_id(s.archive.node.default_child)  # type: ignore[arg-type]
         assert steps.role is not None
         ack(

@@ -512,6 +512,10 @@ def test_a_city_may_put_waf_in_front_of_its_api_and_cdk_nag_stays_clean():
     [acl] = t.find_resources("AWS::WAFv2::WebACL").values()
     rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
     assert set(rules) == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "PerAddressRate"}
-    assert rules["PerAddressRate"]["Statement"]["RateBasedStatement"]["Limit"] == 500
+    rate = rules["PerAddressRate"]["Statement"]["RateBasedStatement"]
+    assert rate["Limit"] == 500
+    headers = [s["SizeConstraintStatement"]["FieldToMatch"]["SingleHeader"]["Name"]
+               for s in rate["ScopeDownStatement"]["AndStatement"]["Statements"]]  # fmt: skip
+    assert headers == ["x-api-key", "authorization"]  # channels and staff have their usage plans
     t.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
     app.synth()  # cdk-nag runs as a validation plugin: any unacknowledged finding fails the synth

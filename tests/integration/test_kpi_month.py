@@ -260,8 +260,8 @@ def test_a_scripted_month_of_500_orders_keeps_the_rates_equal_to_a_recomputation
     from functions.stats.handler import export
 
     runtime.set_clock(cst(2026, 12, 1, 9))
-    keys = export()["keys"]
-    assert keys == [f"kpi/city={CITY}/period=2026-11/figures.json", f"kpi/city={CITY}/period=2026-11/figures.csv"]
-    published = json.loads(boto3.client("s3").get_object(Bucket=ARCHIVE, Key=keys[0])["Body"].read())
+    keys = export()["keys"]  # the month just ended, and the one before again (it is final only now)
+    assert keys == [f"kpi/city={CITY}/period={p}/figures.{x}" for p in ("2026-10", "2026-11") for x in ("json", "csv")]
+    published = json.loads(boto3.client("s3").get_object(Bucket=ARCHIVE, Key=keys[2])["Body"].read())
     row = next(r for r in published["rows"] if r["scope"] == "city")
     assert {m: v for m, v in row["counts"].items() if v} == dict(expected[("2026-11", "city")])
