@@ -519,3 +519,15 @@ def test_a_city_may_put_waf_in_front_of_its_api_and_cdk_nag_stays_clean():
     assert headers == ["x-api-key", "authorization"]  # channels and staff have their usage plans
     t.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
     app.synth()  # cdk-nag runs as a validation plugin: any unacknowledged finding fails the synth
+
+
+def test_the_archive_writers_may_list_the_bucket_so_a_missing_key_is_404_not_403(synthesized):
+    """R-CB-5: every archive write checks with HeadObject first (a retry writes nothing); S3 answers
+    a key not yet written with 404 only to a caller allowed to list the bucket, else 403."""
+    t = template(synthesized, "hohhot")
+    [archive] = [
+        k for k, b in t.find_resources("AWS::S3::Bucket").items() if "ObjectLockConfiguration" in b["Properties"]
+    ]
+    listers = {n for n, st in _statements(t) if "s3:ListBucket" in json.dumps(st["Action"])
+               and st["Resource"] == {"Fn::GetAtt": [archive, "Arn"]}}  # fmt: skip
+    assert {"workflow" in n or "stats" in n for n in listers} == {True} and len(listers) == 2

@@ -172,3 +172,12 @@ def test_seven_by_twenty_four_orders_keep_their_reminders_on_natural_hours():
     assert due is not None and reminders
     lead = desk.config.reminders.before[0].hours
     assert lead is not None and any(r.at == due - timedelta(hours=lead) for r in reminders)
+
+
+def test_a_schedule_never_fires_before_its_deadline_though_the_scheduler_counts_whole_seconds():
+    """R-TMR-4: `at()` has one-second resolution; a deadline at 09:00:00.4 fires at 09:00:01, since a
+    close fired at 09:00:00 would find the window still open and nothing would fire again."""
+    from hotline.adapters.schedules import at_expression
+
+    assert at_expression(cst(2026, 12, 1, 9, 0, 0).replace(microsecond=400_000)) == "at(2026-12-01T01:00:01)"
+    assert at_expression(cst(2026, 12, 1, 9, 0, 0)) == "at(2026-12-01T01:00:00)"

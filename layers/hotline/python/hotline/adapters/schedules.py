@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hotline.domain.timers import Timer, prefix
+
+
+def at_expression(when: datetime) -> str:
+    """`at()` takes whole seconds: round up, so a fire never comes before its deadline (a close or
+    overdue mark a fraction of a second early is refused by the rules, and nothing fires again)."""
+    t = when.astimezone(UTC)
+    if t.microsecond:
+        t = t.replace(microsecond=0) + timedelta(seconds=1)
+    return f"at({t:%Y-%m-%dT%H:%M:%S})"
 
 
 class ScheduleService:
@@ -67,7 +76,7 @@ class ScheduleService:
         self.scheduler.create_schedule(
             GroupName=self.group,
             Name=timer.name,
-            ScheduleExpression=f"at({timer.at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
+            ScheduleExpression=at_expression(timer.at),
             ScheduleExpressionTimezone="UTC",
             FlexibleTimeWindow={"Mode": "OFF"},
             ActionAfterCompletion="DELETE",
