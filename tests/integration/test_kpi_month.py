@@ -12,7 +12,6 @@ that shares nothing with `domain/kpi.py` but the documented formulas (docs/kpi.m
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from tests.conftest import cst
 from tests.integration.apigw import call, staff
 
 CITY = "tianjin"
-ORDERS = int(os.environ.get("KPI_MONTH_ORDERS", "500"))
+ORDERS = 500  # the issue asks for at least 500
 CATEGORIES = ["water", "power", "gas", "heating", "telecom", "market", "labor", "property", "roads", "enforcement"]
 ARCHIVE = f"hotline-{CITY}-archive"
 
