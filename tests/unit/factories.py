@@ -38,6 +38,7 @@ class Desk:
         category: str = "property",
         urgency: str = "normal",
         district: str | None = None,
+        content: str = "小区楼道灯坏了一个月没人修",
     ) -> Ticket:
         district = district or self.config.districts[0].code
         self.t = Ticket(
@@ -48,7 +49,7 @@ class Desk:
             type=RequestType(type_),
             urgency=Urgency(urgency),
             category=category,
-            content="小区楼道灯坏了一个月没人修",
+            content=content,
             location=Location(district=district),
             created_at=at,
             updated_at=at,

@@ -25,11 +25,17 @@ def test_a_dispatch_tells_the_lead_and_every_assisting_unit_with_the_sign_deadli
     assert desk.t.ticket_id in notices[0].subject
 
 
-def test_notices_never_carry_citizen_content_or_contact():
-    """R-SEC-1: notices go to shared topics and SMS; the order's text stays in the system."""
-    desk = _dispatched("tianjin", district="heping")
-    for n in notices_for(desk.config, desk.t, desk.events[-1]):
-        assert desk.t.content not in n.text and "1380" not in n.text
+def test_notices_quote_the_start_of_the_matter_but_never_a_contact_or_number():
+    """R-SEC-1, R-DSP-13 (issue 15.5): a unit head reads what the order is about (category, place,
+    the first 60 characters) without opening the system; names, phones and long numbers stay out."""
+    desk = Desk("tianjin")
+    text = "和平区南京路12号楼下水管漏水已经三天了，联系电话13800138000，物业一直不管，" + "请尽快处理" * 10
+    desk.file(cst(2026, 11, 2, 10), category="water", district="heping", content=text)
+    desk.dispatch(cst(2026, 11, 2, 10, 5))
+    [lead, *_] = notices_for(desk.config, desk.t, desk.events[-1])
+    assert "天津水务集团有限公司" in lead.text and "（主办）" in lead.text and "和平区" in lead.text
+    assert "和平区南京路12号楼下水管漏水已经三天了" in lead.text and text not in lead.text
+    assert "13800138000" not in lead.text and "1380" not in lead.text
 
 
 def test_signing_tells_nobody():
@@ -135,7 +141,8 @@ def test_a_late_assist_part_tells_the_assisting_unit_and_the_lead_with_the_assis
     assert reminder.unit_id == "tj-shuiwu" and "协办时限" in reminder.text
     desk.do("mark_overdue", SYSTEM, at=desk.t.deadlines.assist_by, deadline="assist", deadline_version=v)
     late = notices_for(desk.config, desk.t, desk.events[-1])
-    assert [n.unit_id for n in late] == ["tj-shuiwu", "tj-water"] and "tj-shuiwu" in late[0].text
+    assert [n.unit_id for n in late] == ["tj-shuiwu", "tj-water"] and "天津市水务局" in late[0].text
+    assert "tj-shuiwu" not in late[0].text  # names, not codes (issue 15.5)
 
 
 def test_the_lead_hears_when_a_citizen_reports_an_unsolved_order_again():

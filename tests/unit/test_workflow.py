@@ -103,8 +103,12 @@ def test_weixi_off_hours_order_is_routed_when_the_office_opens_not_before(hour):
     assert due_dispatch(desk.lc, t, cst(2026, 11, 24, 8, 59)) is None
     step = due_dispatch(desk.lc, t, cst(2026, 11, 24, 9))
     assert step is not None and step.after.lead_unit == "wx-jiaotong" and step.event.actor == SYSTEM
-    [timer] = timers_for(desk.lc.policy, t)
+    timers = timers_for(desk.lc.policy, t)
+    [timer] = [x for x in timers if x.fire["action"] == "route"]
     assert (timer.at, timer.fire["action"]) == (cst(2026, 11, 24, 9), "route")
+    # no rule would leave it to the dispatcher, due by the same 10:00 (R-DSP-2)
+    [overdue] = [x for x in timers if x.fire["action"] == "mark_overdue"]
+    assert (overdue.at, overdue.fire["deadline"]) == (cst(2026, 11, 24, 10), "queue")
 
 
 def test_an_order_dispatched_at_once_needs_no_routing_timer():

@@ -12,7 +12,8 @@ def deadlines(t: Ticket) -> dict[str, str | None]:
     return {
         k: (v.isoformat() if v else None)
         for k, v in (("sign_by", d.sign_by), ("return_by", d.return_by), ("reply_by", d.reply_by),
-                     ("assist_by", d.assist_by), ("callback_by", d.callback_by), ("dispatch_by", d.dispatch_by))
+                     ("assist_by", d.assist_by), ("callback_by", d.callback_by), ("dispatch_by", d.dispatch_by),
+                     ("queue_by", d.queue_by))
     }  # fmt: skip
 
 

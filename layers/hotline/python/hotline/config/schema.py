@@ -162,6 +162,9 @@ class DispatchPolicy(Cited):
     deferral_deadline: time = time(10, 0)
     immediate_types: list[RequestType] = [RequestType.complaint, RequestType.report]
     immediate_categories: list[str] = []
+    # R-DSP-2: an order no rule sends waits at most this long for the dispatcher (office time;
+    # natural time for 7×24 and urgent matters), then reminds the dispatcher and goes overdue.
+    queue_minutes: int = Field(default=30, ge=5, le=24 * 60)
 
 
 class CallbackPolicy(Cited):
@@ -225,6 +228,9 @@ class Supervision(Cited):
     # R-TMR-3: this many different citizens reporting one category in one street (or district)
     # on one day make a hotspot; each such order comes under supervision and its lead is told.
     hotspot_citizens: int = Field(default=5, ge=2)
+    # R-TMR-2: who hears a rung of the ladder when nobody stands higher in the unit tree: the
+    # city's supervision office (a unit of the tree), never the late unit itself.
+    office: str | None = None
     # R-OPS-2: ops are paged when more orders than this go overdue in one day (city-set).
     overdue_alarm_per_day: int = Field(default=20, ge=0)
 
@@ -310,6 +316,14 @@ class IntakeRule(Cited):
         return self
 
 
+class UtilityAlert(Cited):
+    """An emergency that involves a public utility's network (gas, water, power): besides the
+    desk, the utility's unit is told at once (issue 15.3). A term matches when it occurs."""
+
+    unit: str
+    terms: list[str] = Field(min_length=1)
+
+
 class KnowledgePolicy(Strict):
     """When the KB answers (R-INT-3, R-KB-2). Scores are the share of the question's weight found."""
 
@@ -334,6 +348,7 @@ class IntakePolicy(Strict):
     """How intake classifies (R-INT-3/4): keyword rules, duplicates, KB answers, attachments."""
 
     rules: list[IntakeRule] = []
+    utilities: list[UtilityAlert] = []
     duplicate_window_days: int = Field(default=90, gt=0, le=3660)
     duplicate_min_overlap: float = Field(
         default=0.7, gt=0, le=1, description="share of the new text's bigrams already in the earlier request"
@@ -447,6 +462,11 @@ class CityConfig(Strict):
             for t in RequestType:
                 if not any(r.match.matches(t, Urgency.normal, None) for r in rules):
                     problems.append(f"{section}: no rule covers type {t.value!r}")
+        if self.supervision.office is not None and self.supervision.office not in units:
+            problems.append(f"supervision.office: unknown unit {self.supervision.office!r}")
+        for i, alert in enumerate(self.intake.utilities):
+            if alert.unit not in units:
+                problems.append(f"intake.utilities[{i}].unit: unknown unit {alert.unit!r}")
         for c in self.dispatch.immediate_categories:
             if c not in cats:
                 problems.append(f"dispatch.immediate_categories: unknown category {c!r}")

@@ -7,11 +7,14 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, code: str | None, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str | None, message: str, detail: str | None = None) -> None:
+        """`message` is for the person in front of the screen (Chinese for staff-facing errors);
+        `detail` may keep the English, technical wording for developers and logs."""
+        super().__init__(f"{message} ({detail})" if detail else message)
         if code:
             self.code = code
         self.message = message
+        self.detail = detail
 
 
 class BadInput(DomainError):

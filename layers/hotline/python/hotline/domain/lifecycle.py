@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import to_json
 
-from hotline.config.schema import CityConfig, Duration
+from hotline.config.schema import CityConfig, Duration, UtilityAlert
 from hotline.domain import payloads as p
 from hotline.domain import records
 from hotline.domain.errors import BadInput, IllegalTransition, RuleViolation
@@ -30,11 +31,14 @@ from hotline.domain.models import (
     Ticket,
 )
 from hotline.domain.sla import SlaPolicy
-from hotline.domain.transitions import Rule, find_rule
+from hotline.domain.transitions import Rule, authorize, find_rule
 
 # An archived record stays live this long: beyond the 90-day duplicate window (R-INT-4), the
 # callback and exemption windows (R-CB-4), so nothing the live system reads has gone.
 LIVE_AFTER_ARCHIVE = timedelta(days=180)
+PENDING_NAMES = {"return": "退单", "extension": "延期", "termination": "终止办理", "exemption": "免责"}
+FEATURE_NAMES = {"termination": "终止办理", "backlog": "挂账", "kpi_exemption": "考核免责"}
+WAIVED = "（中心已豁免）"  # an assisting unit's part the center waived (R-DSP-6)
 
 
 @dataclass
@@ -56,15 +60,18 @@ class _Ctx:
 
 
 def parse_payload(action: str, body: dict[str, Any]) -> p.Payload:
+    """Strict, as JSON reads (R-INT-9): `"3"` is not a number and `"yes"` not a boolean; dates
+    and enum values come as their JSON strings."""
     model = p.PAYLOADS.get(action)
     if model is None:
         known = ", ".join(sorted(p.PAYLOADS))
-        raise BadInput("unknown_action", f"unknown action {action!r}; known: {known}")
+        raise BadInput("unknown_action", f"未知的操作 {action!r}", f"unknown action {action!r}; known: {known}")
     try:
-        return model.model_validate(body)
+        return model.model_validate_json(to_json(body), strict=True)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or action}: {e['msg']}" for e in exc.errors())
-        raise BadInput(None, f"{action}: {problems}") from None
+        fields = "、".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})) or action
+        raise BadInput(None, f"“{action}”的内容不完整或格式不对：{fields}", f"{action}: {problems}") from None
 
 
 class Lifecycle:
@@ -72,10 +79,20 @@ class Lifecycle:
         self.config = config
         self.policy = policy or SlaPolicy(config)
         self._units = {u.id for u in config.units}
+        self._names = {u.id: u.name for u in config.units}
+
+    def utility_for(self, text: str) -> UtilityAlert | None:
+        """The public utility the city names for an emergency of this kind (a gas leak → the gas company)."""
+        return next((u for u in self.config.intake.utilities if any(term in text for term in u.terms)), None)
+
+    def unit_name(self, unit_id: str) -> str:
+        """What staff call a unit (the tree's name), never a bare id in a message (R-DSP-13)."""
+        return self._names.get(unit_id, unit_id)
 
     def apply(self, ticket: Ticket, action: str, actor: Actor, body: dict[str, Any], now: datetime) -> Step:
         if now.tzinfo is None:
             raise ValueError("now must carry an offset")
+        authorize(ticket, action, actor)  # 403 before any word about state or payload (issue 15.11)
         payload = parse_payload(action, body)
         outcome = self._outcome(action, ticket, payload)
         rule = find_rule(ticket, action, outcome, actor)
@@ -124,8 +141,9 @@ class Lifecycle:
     # -- helpers used by effects -----------------------------------------------------------
     def dispatch_to(self, t: Ticket, lead: str, assist: list[str], now: datetime) -> dict[str, Any]:
         t.lead_unit, t.assist_units = lead, [u for u in assist if u != lead]
-        t.assist_parts, t.signed_at, t.signed_in_time, t.pending = {}, None, None, None
-        t.dispatched_at, t.deadlines.dispatch_by = now, None
+        t.assist_parts, t.waived_parts, t.signed_at, t.signed_in_time, t.pending = {}, {}, None, None, None
+        t.dispatched_at, t.deadlines.dispatch_by, t.deadlines.queue_by = now, None, None
+        t.overdue = False  # a late dispatch was the center's; the unit's clock starts now (R-DSP-2)
         t.limit = self.policy.limit_for(t.type, t.urgency, t.category, t.legal_limit)
         d = self.policy.deadlines(now, t.limit, t.category)
         t.deadlines.sign_by, t.deadlines.return_by = d.sign_by, d.return_by
@@ -144,7 +162,7 @@ def _units_known(lc: Lifecycle, c: _Ctx) -> None:
     lead = pl.redispatch_to if isinstance(pl, p.DecideReturn) else pl.lead_unit
     unknown = [u for u in [lead, *pl.assist_units] if u not in lc._units]
     if unknown:
-        raise BadInput("unknown_unit", f"unknown unit(s): {', '.join(unknown)}")
+        raise BadInput("unknown_unit", f"未知的单位：{'、'.join(unknown)}", f"unknown unit(s): {', '.join(unknown)}")
 
 
 def _within_return_window(lc: Lifecycle, c: _Ctx) -> None:
@@ -157,14 +175,18 @@ def _within_return_window(lc: Lifecycle, c: _Ctx) -> None:
     if c.now > latest:
         raise RuleViolation(
             "return_window_closed",
+            f"退单时限已于 {lc.policy.calendar.local(latest):%Y-%m-%d %H:%M} 截止（{window.article}），请继续办理",
             f"the return window closed at {latest.isoformat()} ({window.article}); handle the order",
         )
 
 
 def _nothing_pending(lc: Lifecycle, c: _Ctx) -> None:
     if c.ticket.pending is not None:
+        kind = c.ticket.pending.kind
         raise IllegalTransition(
-            "decision_pending", f"a {c.ticket.pending.kind} request is awaiting the center's decision"
+            "decision_pending",
+            f"该工单的{PENDING_NAMES[kind]}申请正在等待中心审核，审核前不能提出其他申请",
+            f"a {kind} request is awaiting the center's decision",
         )
 
 
@@ -172,7 +194,9 @@ def _before_reply_deadline(lc: Lifecycle, c: _Ctx) -> None:
     reply_by = c.ticket.deadlines.reply_by
     if reply_by is not None and c.now >= reply_by:
         raise RuleViolation(
-            "too_late", f"an extension must be asked before the deadline {reply_by.isoformat()} (R-DSP-7)"
+            "too_late",
+            f"延期须在办理时限 {lc.policy.calendar.local(reply_by):%Y-%m-%d %H:%M} 前申请（R-DSP-7）",
+            f"an extension must be asked before the deadline {reply_by.isoformat()} (R-DSP-7)",
         )
 
 
@@ -192,14 +216,18 @@ def _extension_allowed(lc: Lifecycle, c: _Ctx) -> None:
 def _pending(kind: str) -> Guard:
     def guard(lc: Lifecycle, c: _Ctx) -> None:
         if c.ticket.pending is None or c.ticket.pending.kind != kind:
-            raise IllegalTransition("nothing_to_decide", f"no {kind} request is awaiting a decision")
+            raise IllegalTransition(
+                "nothing_to_decide",
+                f"没有待审核的{PENDING_NAMES[kind]}申请",
+                f"no {kind} request is awaiting a decision",
+            )
 
     return guard
 
 
 def _assist_part_open(lc: Lifecycle, c: _Ctx) -> None:
     if c.actor.id in c.ticket.assist_parts:
-        raise IllegalTransition("already_submitted", "this unit's part is already submitted")
+        raise IllegalTransition("already_submitted", "本单位的协办意见已提交", "this unit's part is already submitted")
 
 
 def _assist_parts_in(lc: Lifecycle, c: _Ctx) -> None:
@@ -207,6 +235,8 @@ def _assist_parts_in(lc: Lifecycle, c: _Ctx) -> None:
     if missing:
         raise RuleViolation(
             "assist_parts_missing",
+            f"主办单位须汇总协办意见后答复，尚缺：{'、'.join(lc.unit_name(u) for u in missing)}"
+            "（逾期未交的，可请中心豁免或移除协办单位，R-DSP-6）",
             f"the lead replies for all: waiting for the part of {', '.join(missing)} (R-DSP-6)",
         )
 
@@ -214,12 +244,15 @@ def _assist_parts_in(lc: Lifecycle, c: _Ctx) -> None:
 def _reply_complete(lc: Lifecycle, c: _Ctx) -> None:
     pl, t = c.payload, c.ticket
     if pl.handled_at > c.now:
-        raise BadInput("incomplete_reply", "handled_at lies in the future")
+        raise BadInput("incomplete_reply", "办理时间不能晚于现在", "handled_at lies in the future")
     if t.dispatched_at and pl.handled_at < t.dispatched_at:
-        raise BadInput("incomplete_reply", "handled_at lies before the order was dispatched")
+        raise BadInput(
+            "incomplete_reply", "办理时间不能早于派单时间", "handled_at lies before the order was dispatched"
+        )
     if not pl.citizen_contacted and not pl.no_contact_reason:
         raise BadInput(
             "incomplete_reply",
+            "请说明如何答复诉求人：已联系（citizen_contacted），或诉求人未留有效联系方式的原因（no_contact_reason）",
             "say how the citizen was answered: citizen_contacted, or no_contact_reason "
             "when the citizen left no valid contact (R-DSP-8)",
         )
@@ -228,7 +261,11 @@ def _reply_complete(lc: Lifecycle, c: _Ctx) -> None:
 def _feature(name: str) -> Guard:
     def guard(lc: Lifecycle, c: _Ctx) -> None:
         if getattr(lc.config.features, name) is None:
-            raise RuleViolation("not_in_city_rules", f"{lc.config.name}'s regulation has no {name.replace('_', ' ')}")
+            raise RuleViolation(
+                "not_in_city_rules",
+                f"{lc.config.name}的条例没有{FEATURE_NAMES.get(name, name)}的规定",
+                f"{lc.config.name}'s regulation has no {name.replace('_', ' ')}",
+            )
 
     return guard
 
@@ -238,6 +275,7 @@ def _rehandle_within_limit(lc: Lifecycle, c: _Ctx) -> None:
     if cb.rehandle_limit is not None and c.ticket.rehandles_used >= cb.rehandle_limit:
         raise RuleViolation(
             "rehandle_limit",
+            f"每件工单最多重办 {cb.rehandle_limit} 次（{cb.article}），请记录承办单位的解释（reasonable: false）",
             f"an order is rehandled at most {cb.rehandle_limit} time(s) ({cb.article}); "
             "record the unit's explanation instead (reasonable: false)",
         )
@@ -246,16 +284,44 @@ def _rehandle_within_limit(lc: Lifecycle, c: _Ctx) -> None:
 def _silence_counts(lc: Lifecycle, c: _Ctx) -> None:
     cb = lc.config.callback
     if cb.no_rating != "deemed_basically_satisfied":
-        raise RuleViolation("keeps_open", f"{lc.config.name} keeps unrated orders open for callback agents")
+        raise RuleViolation(
+            "keeps_open",
+            f"{lc.config.name}未评价的工单由回访员继续回访",
+            f"{lc.config.name} keeps unrated orders open for callback agents",
+        )
+    if c.ticket.rated_since_reply:  # R-DESK-6: only silence is deemed; a recorded rating never is
+        raise RuleViolation(
+            "already_rated",
+            "诉求人已作出评价，不能视为基本满意",
+            "the citizen rated the order; only silence is deemed basically satisfied (R-CB-2, R-DESK-6)",
+        )
     due = c.ticket.deadlines.callback_by
     if due is None or c.now < due:
-        raise RuleViolation("window_open", "the callback window is still open")
+        raise RuleViolation("window_open", "回访期限未到", "the callback window is still open")
 
 
 def _rated_unsatisfied(lc: Lifecycle, c: _Ctx) -> None:
     r = c.ticket.rating
     if r is None or r.satisfaction is not Satisfaction.unsatisfied:
-        raise RuleViolation("not_unsatisfied", "only an unsatisfied rating can be exempted (R-CB-4)")
+        raise RuleViolation(
+            "not_unsatisfied",
+            "只有不满意评价可以申请免责（R-CB-4）",
+            "only an unsatisfied rating can be exempted (R-CB-4)",
+        )
+
+
+def _assisting_unit(lc: Lifecycle, c: _Ctx) -> None:
+    unit = c.payload.unit
+    if unit not in c.ticket.assist_units:
+        raise BadInput(
+            "not_assisting",
+            f"{lc.unit_name(unit)}不是该工单的协办单位",
+            f"{unit} is not an assisting unit of this order",
+        )
+    if c.payload.waive and unit in c.ticket.assist_parts:
+        raise IllegalTransition(
+            "already_submitted", f"{lc.unit_name(unit)}的协办意见已提交，无需豁免", f"{unit}'s part is already in"
+        )
 
 
 _GUARDS: dict[str, Guard] = {
@@ -276,6 +342,7 @@ _GUARDS: dict[str, Guard] = {
     "rehandle_within_limit": _rehandle_within_limit,
     "silence_counts_as_rating": _silence_counts,
     "rated_unsatisfied": _rated_unsatisfied,
+    "assisting_unit": _assisting_unit,
 }
 
 
@@ -287,15 +354,32 @@ def _no_effect(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any] | None:
     return c.payload.model_dump(mode="json", exclude_none=True) or None
 
 
+def _accept(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any] | None:
+    """An order: by when it may go out (Weixi Art.6) and by when the dispatcher must have sent
+    it if no rule does (R-DSP-2); routing clears both when it dispatches."""
+    t.deadlines.dispatch_by = lc.policy.dispatch_at(c.now, t.type, t.category)
+    t.deadlines.queue_by = lc.policy.queue_by(c.now, t.deadlines.dispatch_by, t.category, t.urgency)
+    return None
+
+
 def _answer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     t.answer = c.payload.answer
     return {"kb_entry": c.payload.kb_entry}
 
 
 def _transfer(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    """R-INT-4: the desk gets the caller's number to call back (an emergency service may); the
+    event says so, and why (R-SEC-3). A utility the city names for the matter is told too."""
     t.reason, t.transferred_to = "emergency", c.payload.desk
     t.guidance = lc.config.guidance.emergency
-    return {"desk": c.payload.desk, "reason": c.payload.reason, "linkage": lc.config.features.emergency_linkage}
+    linkage = lc.config.features.emergency_linkage
+    detail: dict[str, Any] = {"desk": c.payload.desk, "reason": c.payload.reason, "linkage": linkage}
+    if linkage != "guide" and t.citizen_sealed:
+        detail["disclosed"] = {"to": c.payload.desk, "what": "phone", "why": "紧急事项转办，供处置单位回拨（R-INT-4）"}
+    utility = lc.utility_for(t.content)
+    if utility is not None:
+        detail["utility"], detail["utility_rule"] = utility.unit, utility.article
+    return detail
 
 
 def _refuse(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
@@ -347,7 +431,11 @@ def _decide_return(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     if pl.approve and not pl.redispatch_to:
         t.lead_unit, t.assist_units, t.assist_parts = None, [], {}
         t.signed_at = t.signed_in_time = None
-        t.deadlines = type(t.deadlines)(dispatch_by=c.now)  # back in the queue: dispatch at once
+        # back in the dispatcher's queue: dispatch at once, within the city's queue limit (R-DSP-2)
+        t.deadlines = type(t.deadlines)(
+            dispatch_by=c.now, queue_by=lc.policy.queue_by(c.now, c.now, t.category, t.urgency)
+        )
+        t.overdue = False
         t.deadline_version += 1  # the old unit's timers are void
     return detail
 
@@ -370,7 +458,24 @@ def _decide_extension(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 def _submit_assist(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     t.assist_parts[c.actor.id] = c.payload.text
+    t.waived_parts.pop(c.actor.id, None)  # a part that comes in after all is the part
     return {"unit": c.actor.id}
+
+
+def _decide_assist(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
+    """R-DSP-6: an assisting unit that does not deliver cannot hold the order forever. The center
+    waives its part (the unit stays on the order and may still submit) or removes the unit."""
+    pl = c.payload
+    if pl.waive:
+        t.waived_parts[pl.unit] = pl.reason
+    else:
+        t.assist_units = [u for u in t.assist_units if u != pl.unit]
+        t.assist_parts.pop(pl.unit, None)
+        t.waived_parts.pop(pl.unit, None)
+    if not t.missing_parts and t.deadlines.assist_by is not None:
+        t.deadlines.assist_by = None
+        t.deadline_version += 1  # the assist timers are void (R-TMR-4)
+    return {"unit": pl.unit, "waive": pl.waive, "reason": pl.reason, "removed": not pl.waive}
 
 
 def _reply(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
@@ -438,8 +543,12 @@ def _rating(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
         t.overdue = False
         t.deadline_version += 1
         detail["reply_by"] = t.deadlines.reply_by.isoformat()
-    elif t.rating.satisfaction is not Satisfaction.unsatisfied or reasonable is False:
-        t.deadlines.callback_by = None
+    else:
+        # Any recorded rating ends the callback window: an unsatisfied one awaits the center's
+        # review and is never replaced by a deemed one (R-CB-2 is for silence only, R-DESK-6).
+        if t.deadlines.callback_by is not None:
+            t.deadlines.callback_by = None
+            t.deadline_version += 1  # the window's close is void (R-TMR-4)
     return detail
 
 
@@ -506,6 +615,9 @@ def _mark_overdue(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     _timer_current(t, c.payload.deadline_version, c.payload.deadline)
     if c.payload.deadline == "assist":  # the assisting units are late, not the order: told, not flagged
         return {"deadline": "assist", "late_units": t.missing_parts}
+    if c.payload.deadline == "queue":  # the dispatcher is late: overdue, but no unit is supervised
+        t.overdue = True
+        return {"deadline": "queue"}
     t.overdue = True
     t.supervision_level = max(t.supervision_level, 1)  # R-TMR-2: supervision opens at level 1
     return {"deadline": c.payload.deadline, "supervision_level": t.supervision_level}
@@ -531,6 +643,7 @@ def _archive(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 
 
 _EFFECTS: dict[str, Effect] = {
+    "accept": _accept,
     "answer": _answer,
     "transfer": _transfer,
     "refuse": _refuse,
@@ -542,6 +655,7 @@ _EFFECTS: dict[str, Effect] = {
     "request_extension": _request("extension"),
     "decide_extension": _decide_extension,
     "submit_assist": _submit_assist,
+    "decide_assist": _decide_assist,
     "reply": _reply,
     "request_termination": _request("termination"),
     "decide_termination": _decide_termination,

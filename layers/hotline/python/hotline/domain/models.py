@@ -122,7 +122,8 @@ class Deadlines(BaseModel):
     assist_by: datetime | None = None
     reply_by: datetime | None = None
     callback_by: datetime | None = None
-    dispatch_by: datetime | None = None
+    dispatch_by: datetime | None = None  # when it may go out: now, or the working morning (Weixi Art.6)
+    queue_by: datetime | None = None  # the dispatcher's own deadline while it waits in the queue (R-DSP-2)
 
 
 class Ticket(BaseModel):
@@ -153,6 +154,7 @@ class Ticket(BaseModel):
     lead_unit: str | None = None
     assist_units: list[str] = []
     assist_parts: dict[str, str] = {}
+    waived_parts: dict[str, str] = {}  # assisting unit → why the center waived its part (R-DSP-6)
     limit: Duration | None = None
     legal_limit: Duration | None = None
     deadlines: Deadlines = Deadlines()
@@ -187,7 +189,14 @@ class Ticket(BaseModel):
     @property
     def missing_parts(self) -> list[str]:
         """Assisting units whose part the lead still waits for (R-DSP-6)."""
-        return [u for u in self.assist_units if u not in self.assist_parts]
+        return [u for u in self.assist_units if u not in self.assist_parts and u not in self.waived_parts]
+
+    @property
+    def rated_since_reply(self) -> bool:
+        """A rating was recorded for the current reply: the callback window's silence rule no longer
+        applies (R-CB-2 is for silence only, R-DESK-6). A rehandled order's old rating does not count."""
+        r = self.rating
+        return r is not None and not r.deemed and (self.reply is None or r.at >= self.reply.at)
 
     def involves(self, unit_id: str) -> bool:
         return unit_id == self.lead_unit or unit_id in self.assist_units

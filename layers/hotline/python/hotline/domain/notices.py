@@ -2,14 +2,18 @@
 
 Pure: given an event and the ticket it belongs to, name the units to notify and the text.
 Delivery (SNS topic per unit, or a city's own SMS provider) is the notifier's business.
-Texts carry the ticket id, the unit's deadline and the reason, never citizen data (R-SEC-1).
+Texts carry what a unit head needs to act without opening the system: the unit's name, the
+order's category, place and first words, the unit's part and the deadline in city time; never
+the citizen's name or phone (R-SEC-1; long digit runs in the text are blanked). Only the
+emergency desk hears the caller's number (R-INT-4), filled in where the contact is opened.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hotline.config.knowledge import KnowledgeEntry
@@ -46,7 +50,20 @@ class CitizenNotice:
     text: str
 
 
+@dataclass(frozen=True)
+class CenterNotice:
+    """A notice to a center role's topic (`center-<role>`, R-DESK-2): work that waits for the center."""
+
+    role: str  # dispatcher | reviewer | callback | supervisor
+    kind: str
+    subject: str
+    text: str
+    ticket_id: str
+
+
 Recipients = Callable[[CityConfig, Ticket, Event], list[str]]
+EXCERPT = 60  # characters of the citizen's text a notice quotes (issue 15.5)
+_LONG_NUMBER = re.compile(r"\d{7,}")  # a phone or id number written into the text stays out of notices
 
 
 def _lead(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
@@ -65,122 +82,233 @@ def _late_parts_and_lead(c: CityConfig, t: Ticket, e: Event) -> list[str]:
     return _late_parts(c, t, e) + _lead(c, t, e)
 
 
+def _utility(_c: CityConfig, _t: Ticket, e: Event) -> list[str]:
+    unit = e.detail.get("utility")
+    return [str(unit)] if unit else []
+
+
 def _ladder(c: CityConfig, t: Ticket, e: Event) -> list[str]:
-    """R-TMR-2: the ladder names a role; the unit tree says who holds it for this order."""
+    """R-TMR-2: the ladder names a role; the unit tree says who holds it for this order. A rung
+    with nobody higher in the tree goes to the city's supervision office, never back to the
+    unit that is late (issue 15.5)."""
     rung = str(e.detail.get("notify") or "unit_head")
     units = {u.id: u for u in c.units}
     lead = units.get(t.lead_unit or "")
+    office = c.supervision.office
     if lead is None:
-        return []
+        return [office] if office else []
     if rung == "unit_head":
         return [lead.id]
     if rung == "parent_unit":
-        return [lead.parent or lead.id]
+        higher = lead.parent or office
+        return [higher] if higher else []
     if rung == "district_leadership":
         district = t.location.district or lead.district
-        found = [u.id for u in c.units if u.kind == "district" and u.district == district]
-        return found[:1] or [lead.parent or lead.id]
-    return [u.id for u in c.units if u.kind == "government"][:1] or [lead.id]
+        found = [u.id for u in c.units if u.kind == "district" and u.district == district and u.id != lead.id]
+        higher = found[0] if found else (lead.parent or office)
+        return [higher] if higher else []
+    found = [u.id for u in c.units if u.kind == "government" and u.id != lead.id]
+    return found[:1] or ([office] if office else [])
 
 
-def _deadline(c: CityConfig, t: Ticket, which: object = None) -> str:
-    """The unit's next deadline in the city's own time, as staff read it."""
-    d, tz = t.deadlines, ZoneInfo(c.timezone)
-    if which == "assist" and d.assist_by:
-        return f"协办时限 {d.assist_by.astimezone(tz):%Y-%m-%d %H:%M}"
+DEADLINE_NAMES = {
+    "queue": "派单时限",
+    "sign": "签收时限",
+    "assist": "协办时限",
+    "reply": "办结时限",
+    "callback": "回访时限",
+}
+
+
+def _when(c: CityConfig, at: datetime) -> str:
+    return f"{at.astimezone(ZoneInfo(c.timezone)):%Y-%m-%d %H:%M}"
+
+
+def _next_deadline(t: Ticket, which: object = None) -> tuple[str, datetime] | None:
+    """The deadline a notice is about: the one the event names, else the unit's next one."""
+    d = t.deadlines
+    if which in DEADLINE_NAMES:
+        due = getattr(d, f"{which}_by")
+        return (str(which), due) if due else None
     if t.signed_at is None and d.sign_by:
-        return f"签收时限 {d.sign_by.astimezone(tz):%Y-%m-%d %H:%M}"
-    return f"办结时限 {d.reply_by.astimezone(tz):%Y-%m-%d %H:%M}" if d.reply_by else ""
+        return "sign", d.sign_by
+    return ("reply", d.reply_by) if d.reply_by else None
 
 
-# (action, outcome or None for any) -> kind, recipients, subject, text template
+def unit_name(c: CityConfig, unit_id: str | None) -> str:
+    return next((u.name for u in c.units if u.id == unit_id), unit_id or "")
+
+
+def place(c: CityConfig, t: Ticket) -> str:
+    """Where, as staff say it: district, street and address by name."""
+    loc = t.location
+    district = next((d for d in c.districts if d.code == loc.district), None)
+    street = next((s.name for s in district.streets if s.code == loc.street), None) if district else None
+    parts = [district.name if district else loc.district, street or loc.street, loc.address]
+    return "".join(p for p in parts if p) or "地点未填"
+
+
+def excerpt(text: str, n: int = EXCERPT) -> str:
+    clean = _LONG_NUMBER.sub("***", " ".join(text.split()))
+    return clean if len(clean) <= n else clean[:n] + "…"
+
+
+def summary_line(c: CityConfig, t: Ticket) -> str:
+    """What the order is about in one line: category, place and the start of the citizen's words."""
+    category = next((x.name for x in c.categories if x.code == t.category), "未分类")
+    return f"{category}｜{place(c, t)}｜“{excerpt(t.content)}”"
+
+
+# (action, outcome or deadline or None for any) -> kind, recipients, subject, what happened
 _TABLE: dict[tuple[str, str | None], tuple[str, Recipients, str, str]] = {
-    ("dispatch", None): ("dispatched", _lead_and_assist, "新工单 {id}", "新派工单 {id}（{category}），请按时签收。"),
+    ("dispatch", None): ("dispatched", _lead_and_assist, "新工单 {id}", "新派工单，请按时签收"),
     ("decide_return", "approved_redispatch"): (
         "dispatched",
         _lead_and_assist,
         "新工单 {id}",
-        "退回后改派工单 {id}（{category}），请按时签收。",
+        "退回后改派给贵单位的工单，请按时签收",
     ),
-    ("decide_return", "rejected_signed"): (
-        "return_rejected",
-        _lead,
-        "退单未通过 {id}",
-        "{id} 退回申请未通过：{reason}",
-    ),
+    ("decide_return", "rejected_signed"): ("return_rejected", _lead, "退单未通过 {id}", "退回申请未通过：{reason}"),
     ("decide_return", "rejected_unsigned"): (
         "return_rejected",
         _lead,
         "退单未通过 {id}",
-        "{id} 退回申请未通过：{reason}。",
+        "退回申请未通过：{reason}，请签收办理",
     ),
-    ("decide_extension", "approved"): ("extension_approved", _lead, "延期已批准 {id}", "{id} 延期已批准。"),
-    ("decide_extension", "rejected"): ("extension_rejected", _lead, "延期未批准 {id}", "{id} 延期未批准：{reason}"),
-    ("decide_termination", "approved"): ("terminated", _lead, "终止已批准 {id}", "{id} 终止办理已批准。"),
-    ("decide_termination", "rejected"): ("termination_rejected", _lead, "终止未批准 {id}", "{id} 终止未批准：{reason}"),
-    ("record_callback", "rehandle"): ("rehandle", _lead, "重办工单 {id}", "{id} 回访不满意，经审核需重新办理。"),
-    ("decide_exemption", None): ("exemption_decided", _lead, "免责申请结果 {id}", "{id} 免责申请已处理：{reason}"),
-    ("remind", "assist"): (
-        "reminder",
-        _late_parts,
-        "协办即将到期 {id}",
-        "{id} 的协办意见即将到期，请尽快提交主办单位。",
+    ("decide_extension", "approved"): ("extension_approved", _lead, "延期已批准 {id}", "延期申请已批准"),
+    ("decide_extension", "rejected"): ("extension_rejected", _lead, "延期未批准 {id}", "延期申请未批准：{reason}"),
+    ("decide_termination", "approved"): ("terminated", _lead, "终止已批准 {id}", "终止办理申请已批准"),
+    ("decide_termination", "rejected"): (
+        "termination_rejected",
+        _lead,
+        "终止未批准 {id}",
+        "终止办理申请未批准：{reason}",
     ),
+    ("decide_assist", None): ("assist_decided", _lead, "协办调整 {id}", "中心已{assist_change}：{reason}"),
+    ("record_callback", "rehandle"): ("rehandle", _lead, "重办工单 {id}", "回访不满意，经审核需重新办理"),
+    ("decide_exemption", None): ("exemption_decided", _lead, "免责申请结果 {id}", "免责申请已处理：{reason}"),
+    ("transfer", None): (
+        "emergency_utility",
+        _utility,
+        "紧急事项 {id}",
+        "市民反映的紧急情况已转 {desk} 处置，涉及贵单位设施，请立即派员到场配合",
+    ),
+    ("remind", "assist"): ("reminder", _late_parts, "协办即将到期 {id}", "协办时限将到，请尽快向主办单位提交协办意见"),
     ("mark_overdue", "assist"): (
         "overdue",
         _late_parts_and_lead,
         "协办已超期 {id}",
-        "{id} 的协办意见已超期未提交：{late}。",
+        "协办意见已超过协办时限未提交：{late}",
     ),
-    ("remind", None): ("reminder", _lead, "即将到期 {id}", "{id} 即将到期，请抓紧办理。"),
-    ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "{id} 已超过办理时限，已列入督办。"),
-    ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{id} 超期未办结，督办升级至第 {level} 级。"),
-    ("supervise", None): ("supervised", _lead, "督办 {id}", "{id} 被列入第 {level} 级督办：{note}"),
+    ("remind", "sign"): ("reminder", _lead, "签收即将到期 {id}", "签收时限将到，请尽快签收"),
+    ("mark_overdue", "sign"): ("overdue", _lead, "签收已超期 {id}", "已超过签收时限未签收，已列入督办"),
+    ("remind", None): ("reminder", _lead, "即将到期 {id}", "办结时限将到，请抓紧办理"),
+    ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "已超过办结时限，已列入督办"),
+    ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{lead}超期未办结，督办升级至第 {level} 级"),
+    ("supervise", None): ("supervised", _lead, "督办 {id}", "被列入第 {level} 级督办：{note}"),
     ("note_hotspot", None): (
         "hotspot",
         _lead,
         "多人反映 {id}",
-        "{id}（{category}）今日同一地点已有 {citizens} 位市民反映，已列入督办，请统筹处理。",
+        "今日同一地点已有 {citizens} 位市民反映同类问题，已列入督办，请统筹处理",
     ),
     ("note_repeat", None): (
         "repeat_report",
         _lead,
         "市民再次反映 {id}",
-        "{id} 市民再次反映未解决（第 {repeats} 次），督办级别 {level}，请加快办理。",
+        "市民再次反映未解决（第 {repeats} 次），督办级别 {level}，请加快办理",
     ),
 }
 
+# Notices that name the unit's next deadline; a reminder or overdue notice names its own.
+_WITH_DEADLINE = {"dispatched", "return_rejected", "extension_approved", "rehandle", "reminder", "overdue"}
 
-_WITH_DEADLINE = {"dispatched", "return_rejected", "extension_approved", "rehandle", "reminder"}
+
+def _part(t: Ticket, unit: str) -> str:
+    if unit == t.lead_unit:
+        return "主办"
+    if unit in t.assist_units:
+        return "协办"
+    return "督办" if t.lead_unit else ""
 
 
 def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice]:
+    """Every notice names the unit, the order's summary, its part in it (lead or assisting) and
+    which deadline and when (R-DSP-13); a reminder of a deadline already past is not sent: only
+    the overdue notice speaks of a missed deadline (issue 15.5)."""
     variant = event.detail.get("outcome") or event.detail.get("deadline")
     entry = _TABLE.get((event.action, str(variant))) or _TABLE.get((event.action, None))
     if entry is None:
         return []
     kind, recipients, subject, text = entry
+    which = event.detail.get("deadline")
+    if event.action == "remind":
+        due = _next_deadline(ticket, which)
+        if due is None or due[1] <= event.at:
+            return []
     fields = {
         "id": ticket.ticket_id,
-        "category": next((c.name for c in config.categories if c.code == ticket.category), "未分类"),
         "reason": event.detail.get("reason") or "",
         "level": event.detail.get("level") or ticket.supervision_level,
         "note": event.detail.get("note") or "",
-        "late": "、".join(event.detail.get("late_units") or []),
+        "late": "、".join(unit_name(config, u) for u in event.detail.get("late_units") or []),
         "repeats": event.detail.get("repeat_reports") or ticket.repeat_reports,
         "citizens": event.detail.get("citizens") or "",
+        "lead": unit_name(config, ticket.lead_unit),
+        "desk": event.detail.get("desk") or "",
+        "assist_change": (
+            f"豁免{unit_name(config, event.detail.get('unit'))}的协办意见"
+            if event.detail.get("waive")
+            else f"移除协办单位{unit_name(config, event.detail.get('unit'))}"
+        ),
     }
-    due = _deadline(config, ticket, event.detail.get("deadline")) if kind in _WITH_DEADLINE else ""
+    deadline = ""
+    if kind in _WITH_DEADLINE:
+        due = _next_deadline(ticket, which)
+        if due is not None:
+            name, at = due
+            deadline = f"{DEADLINE_NAMES[name]} {_when(config, at)}" + ("（已过）" if at <= event.at else "")
     seen: list[str] = []
     for unit in recipients(config, ticket, event):
-        if unit not in seen:
+        if unit and unit not in seen:
             seen.append(unit)
-    return [
-        Notice(
-            unit, kind, subject.format(**fields), " ".join(filter(None, [text.format(**fields), due])), ticket.ticket_id
-        )
-        for unit in seen
-    ]
+    out = []
+    for unit in seen:
+        part = _part(ticket, unit)
+        head = f"【12345】{unit_name(config, unit)}：工单 {ticket.ticket_id}" + (f"（{part}）" if part else "")
+        body = "。".join(filter(None, [text.format(**fields), deadline]))
+        line = f"{head} {body}。{summary_line(config, ticket)}"
+        out.append(Notice(unit, kind, subject.format(**fields), line, ticket.ticket_id))
+    return out
+
+
+# (action, deadline or None) -> kind, center role, subject, what happened
+_CENTER: dict[tuple[str, str | None], tuple[str, str, str, str]] = {
+    ("remind", "queue"): ("reminder", "dispatcher", "待派即将超时 {id}", "工单等待派单，派单时限将到"),
+    ("mark_overdue", "queue"): ("overdue", "dispatcher", "派单已超时 {id}", "工单已超过派单时限仍未派出"),
+    ("mark_overdue", "assist"): (
+        "assist_overdue",
+        "dispatcher",
+        "协办超期 {id}",
+        "协办意见超期未交：{late}；可豁免或移除协办单位（decide_assist）",
+    ),
+}
+
+
+def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CenterNotice]:
+    """What the center's own roles must hear (R-DSP-2, R-DSP-6): its queue's clock, and an
+    assisting unit that holds up an order."""
+    entry = _CENTER.get((event.action, str(event.detail.get("deadline"))))
+    if entry is None:
+        return []
+    kind, role, subject, text = entry
+    late = "、".join(unit_name(config, u) for u in event.detail.get("late_units") or [])
+    due = _next_deadline(ticket, event.detail.get("deadline"))
+    when = f"{DEADLINE_NAMES[due[0]]} {_when(config, due[1])}" if due else ""
+    lead = f"主办：{unit_name(config, ticket.lead_unit)}" if ticket.lead_unit else ""
+    body = "。".join(filter(None, [text.format(late=late), when, lead]))
+    line = f"【12345】工单 {ticket.ticket_id} {body}。{summary_line(config, ticket)}"
+    return [CenterNotice(role, kind, subject.format(id=ticket.ticket_id), line, ticket.ticket_id)]
 
 
 # (action, outcome or None) -> kind, text; only the request's first ticket speaks for a split request
@@ -216,12 +344,30 @@ def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Ci
     return [CitizenNotice(ticket.ticket_id, ticket.request_id, kind, text.format(**fields))]
 
 
+CALLER_PHONE = "{caller_phone}"  # filled in by the notifier that opens the sealed contact (R-INT-4)
+
+
 def desk_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[DeskNotice]:
-    """Emergencies go to their desk unless the city only guides the caller there (Weixi Art.2)."""
+    """Emergencies go to their desk unless the city only guides the caller there (Weixi Art.2).
+
+    The desk must be able to act on the message alone (issue 15.3): where (district, street,
+    address, coordinates), when, the request number, what was said, and the caller's number to
+    call back; the transfer event records that the number was disclosed to the desk and why."""
     if event.action != "transfer" or config.features.emergency_linkage == "guide" or not ticket.transferred_to:
         return []
-    text = f"12345 转来紧急事项 {ticket.ticket_id}：{ticket.content}"
-    return [DeskNotice(ticket.transferred_to, ticket.ticket_id, text)]
+    loc = ticket.location
+    coords = f"（经纬度 {loc.lat:.6f},{loc.lon:.6f}）" if loc.lat is not None and loc.lon is not None else ""
+    utility = event.detail.get("utility")
+    lines = [
+        f"12345 转来紧急事项 {ticket.ticket_id}（诉求编号 {ticket.request_id}）",
+        f"时间：{_when(config, event.at)}",
+        f"地点：{place(config, ticket)}{coords}",
+        f"来电人电话：{CALLER_PHONE}（仅供紧急处置回拨）",
+        f"内容：{ticket.content}",
+    ]
+    if utility:
+        lines.append(f"已同时通知：{unit_name(config, str(utility))}")
+    return [DeskNotice(ticket.transferred_to, ticket.ticket_id, "\n".join(lines))]
 
 
 def knowledge_notices(entries: list[KnowledgeEntry], today: date) -> list[Notice]:

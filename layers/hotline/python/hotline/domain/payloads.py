@@ -89,6 +89,14 @@ class SubmitAssist(Payload):
     text: str = Text
 
 
+class DecideAssist(Payload):
+    """R-DSP-6: the center waives an assisting unit's part (`waive: true`) or removes the unit."""
+
+    unit: str = Field(min_length=1)
+    waive: bool
+    reason: str = Reason
+
+
 class ReplyPayload(Payload):
     """R-DSP-8: time, what was done, the result, how the citizen was answered."""
 
@@ -135,7 +143,7 @@ class Supervise(Payload):
     note: str = Reason
 
 
-Deadline = Literal["sign", "return", "assist", "reply", "callback", "dispatch"]
+Deadline = Literal["sign", "return", "assist", "reply", "callback", "dispatch", "queue"]
 
 
 class TimerFire(Payload):
@@ -185,6 +193,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "request_extension": RequestExtension,
     "decide_extension": Decision,
     "submit_assist": SubmitAssist,
+    "decide_assist": DecideAssist,
     "reply": ReplyPayload,
     "request_termination": RequestTermination,
     "decide_termination": Decision,

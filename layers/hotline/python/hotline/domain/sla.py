@@ -51,7 +51,9 @@ class SlaPolicy:
         for rule in self.config.limits:
             if rule.match.matches(type_, urgency, category):
                 return rule
-        raise RuleViolation("no_limit", f"no time limit covers {type_}/{urgency}/{category}")
+        raise RuleViolation(
+            "no_limit", "本市时限表未覆盖此类工单", f"no time limit covers {type_}/{urgency}/{category}"
+        )
 
     def limit_for(
         self,
@@ -87,6 +89,19 @@ class SlaPolicy:
         if immediate:
             return self.calendar.local(accepted_at)
         return self.calendar.next_opening_by(accepted_at, policy.deferral_deadline)
+
+    def queue_by(
+        self, accepted_at: datetime, dispatch_by: datetime, category: str | None, urgency: Urgency
+    ) -> datetime:
+        """The dispatcher's deadline for an order no rule sends (R-DSP-2). A deferred order keeps
+        its legal hour (Weixi Art.6: by 10:00 of the next working day); any other waits at most the
+        city's queue limit, counted from the office's opening (natural time for 7×24 and urgent)."""
+        if dispatch_by > accepted_at:
+            return dispatch_by
+        minutes = timedelta(minutes=self.config.dispatch.queue_minutes)
+        if self.is_always_on(category) or urgency in (Urgency.critical, Urgency.urgent):
+            return self.calendar.local(accepted_at) + minutes
+        return self.calendar.clock_start(accepted_at) + minutes
 
     def dispatch_opens(self, dispatch_by: datetime) -> datetime:
         """When a deferred order may go out: the office opens that morning, before the deadline."""
@@ -130,7 +145,7 @@ class SlaPolicy:
         for rule in self.config.extensions:
             if rule.match.matches(type_, urgency, category):
                 return rule
-        raise RuleViolation("extension_refused", f"no extension rule covers {type_}")
+        raise RuleViolation("extension_refused", "本市规定未允许此类工单延期", f"no extension rule covers {type_}")
 
     def grant_extension(
         self,
@@ -143,33 +158,44 @@ class SlaPolicy:
         """The extension the city's rules allow for this request, or RuleViolation saying why."""
         where = rule.article
 
-        def refuse(msg: str) -> RuleViolation:
-            return RuleViolation("extension_refused", f"{msg} ({where})")
+        def refuse(msg: str, zh: str) -> RuleViolation:
+            return RuleViolation("extension_refused", f"延期申请未予受理：{zh}（{where}）", f"{msg} ({where})")
 
         if rehandling and not self.config.callback.rehandle_allows_extension:
             where = self.config.callback.article
-            raise refuse("a rehandled order may not be extended")
+            raise refuse("a rehandled order may not be extended", "重办工单不得延期")
         if not rule.allowed:
-            raise refuse("this kind of order may not be extended")
+            raise refuse("this kind of order may not be extended", "此类工单不得延期")
         if rule.max_count is not None and len(used) >= rule.max_count:
-            raise refuse(f"at most {rule.max_count} extension(s) per order; {len(used)} already granted")
+            raise refuse(
+                f"at most {rule.max_count} extension(s) per order; {len(used)} already granted",
+                f"每件工单最多延期 {rule.max_count} 次，已延期 {len(used)} 次",
+            )
         if requested is None:
             if not rule.each_equals_original and rule.max_each is None:
-                raise refuse("say how long: `days` or `hours`")
+                raise refuse("say how long: `days` or `hours`", "请填写延期时长（days 或 hours）")
             requested = original if rule.each_equals_original else rule.max_each
         assert requested is not None
         if rule.each_equals_original and _cmp(requested, original, where) > 0:
-            raise refuse(f"each extension may be at most the original limit {original}")
+            raise refuse(
+                f"each extension may be at most the original limit {original}", f"每次延期不得超过原办理时限 {original}"
+            )
         if rule.max_each is not None and _cmp(requested, rule.max_each, where) > 0:
-            raise refuse(f"each extension may be at most {rule.max_each}")
+            raise refuse(f"each extension may be at most {rule.max_each}", f"每次延期不得超过 {rule.max_each}")
         if rule.max_extension_total is not None:
             total = _sum([*used, requested], where)
             if _cmp(total, rule.max_extension_total, where) > 0:
-                raise refuse(f"extensions may add up to {rule.max_extension_total}; asked total {total}")
+                raise refuse(
+                    f"extensions may add up to {rule.max_extension_total}; asked total {total}",
+                    f"累计延期不得超过 {rule.max_extension_total}，本次申请后合计 {total}",
+                )
         if rule.max_total_limit is not None:
             total = _sum([original, *used, requested], where)
             if _cmp(total, rule.max_total_limit, where) > 0:
-                raise refuse(f"the whole limit may be at most {rule.max_total_limit}; would be {total}")
+                raise refuse(
+                    f"the whole limit may be at most {rule.max_total_limit}; would be {total}",
+                    f"办理总时限不得超过 {rule.max_total_limit}，延期后将为 {total}",
+                )
         return requested
 
 
@@ -177,6 +203,7 @@ def _cmp(a: Duration, b: Duration, where: str) -> int:
     if a.unit != b.unit:
         raise RuleViolation(
             "extension_refused",
+            f"请按规定的单位填写延期时长：{'小时' if b.unit == 'hours' else '工作日'}（{where}）",
             f"give the extension in {b.unit.replace('_', ' ')} as the rule does ({where})",
         )
     return (a.value > b.value) - (a.value < b.value)

@@ -16,6 +16,7 @@ from hotline.domain.models import OPEN, Status, Ticket
 from hotline.domain.sla import SlaPolicy
 
 WATCHED = {
+    "queue": {Status.pending_dispatch},  # the dispatcher's own deadline (R-DSP-2): reminded, then overdue
     "sign": {Status.dispatched},
     "assist": {Status.dispatched, Status.in_progress},  # the assisting units' parts (R-DSP-6, R-TMR-1)
     "reply": {Status.dispatched, Status.in_progress, Status.rehandling},
@@ -57,7 +58,9 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
     start = t.dispatched_at or t.created_at
     reminders, ladder = policy.config.reminders, policy.config.supervision.ladder
     cb = policy.config.callback
-    if t.status is Status.replied and t.deadlines.callback_by and cb.no_rating == "deemed_basically_satisfied":
+    silent = not t.rated_since_reply  # R-DESK-6: a recorded rating is never replaced by a deemed one
+    deems = cb.no_rating == "deemed_basically_satisfied"
+    if t.status is Status.replied and t.deadlines.callback_by and silent and deems:
         # R-CB-2 (Weixi Art.9): a citizen silent through the window is deemed basically satisfied
         fire = {"ticket_id": t.ticket_id, "action": "auto_close", "deadline": "callback", "deadline_version": v}
         out.append(Timer(f"{prefix(t.ticket_id)}callback.v{v}.close", t.deadlines.callback_by, fire))
@@ -66,6 +69,8 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         if due is None or t.status not in statuses or (deadline == "assist" and not t.missing_parts):
             continue
         base = {"ticket_id": t.ticket_id, "deadline": deadline, "deadline_version": v}
+        # the queue's clock runs from when the order may go out (filed, returned, or its morning)
+        start = (t.deadlines.dispatch_by or t.created_at) if deadline == "queue" else (t.dispatched_at or t.created_at)
 
         def timer(step: str, at: datetime, action: str, **extra: Any) -> Timer:
             return Timer(f"{prefix(t.ticket_id)}{deadline}.v{v}.{step}", at, {**base, "action": action, **extra})  # noqa: B023

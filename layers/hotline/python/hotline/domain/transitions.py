@@ -63,7 +63,7 @@ TABLE: tuple[Rule, ...] = (
         S.return_requested,
         {R.unit},
         party="lead",
-        guards=("within_return_window",),
+        guards=("nothing_pending", "within_return_window"),  # one pending request at a time (issue 15.12)
     ),
     _r("decide_return", {S.return_requested}, S.pending_dispatch, CENTER_DECIDERS, "approved"),
     _r(
@@ -94,6 +94,8 @@ TABLE: tuple[Rule, ...] = (
         party="assist",
         guards=("assist_part_open",),
     ),
+    # R-DSP-6: the center waives an assisting unit's part or removes the unit, with a reason
+    _r("decide_assist", {S.dispatched, S.in_progress, S.backlogged}, None, CENTER_DECIDERS, guards=("assisting_unit",)),
     _r(
         "reply",
         WORKING | {S.backlogged},
@@ -157,18 +159,70 @@ TABLE: tuple[Rule, ...] = (
 )
 
 ACTIONS = frozenset(rule.action for rule in TABLE)
+STATUS_NAMES = {
+    S.received: "已接收",
+    S.pending_dispatch: "待派单",
+    S.dispatched: "待签收",
+    S.in_progress: "办理中",
+    S.return_requested: "退单待审",
+    S.replied: "已办结待回访",
+    S.rehandling: "重办中",
+    S.closed: "已办结",
+    S.terminated: "已终止",
+    S.backlogged: "已挂账",
+    S.answered: "已解答",
+    S.transferred: "已转办",
+    S.not_accepted: "不予受理",
+    S.duplicate: "重复诉求",
+}
+_ROLE_NAMES = {
+    R.unit: "承办单位",
+    R.dispatcher: "派单员",
+    R.reviewer: "审核员",
+    R.callback: "回访员",
+    R.supervisor: "督办员",
+    R.citizen: "诉求人",
+    R.system: "系统",
+}
 UNIT_ACTIONS = frozenset(r.action for r in TABLE if R.unit in r.roles)
 CENTER_ACTIONS = frozenset(r.action for r in TABLE if r.roles & {R.dispatcher, R.reviewer, R.callback, R.supervisor})
 
 
-def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
-    """The one rule that allows this, or the reason it is refused (409 or 403)."""
+def authorize(ticket: Ticket, action: str, actor: Actor) -> None:
+    """Who may ask, before what is asked is read (issue 15.11): a unit that is not party to the
+    order, or a role no row of the action names, hears 403 whatever the state or the payload."""
     candidates = [r for r in TABLE if r.action == action]
     if not candidates:
-        raise IllegalTransition("unknown_action", f"unknown action {action!r}")
+        return  # an unknown action is refused by what reads the payload, or by find_rule
+    if not any(actor.role in r.roles for r in candidates):
+        roles = ", ".join(sorted({r.value for c in candidates for r in c.roles}))
+        raise Forbidden(
+            None,
+            f"{_ROLE_NAMES.get(actor.role, actor.role.value)}无权执行“{action}”操作（需要：{roles}）",
+            f"role {actor.role.value} may not {action}; needs one of: {roles}",
+        )
+    if actor.role is R.unit:
+        refusals: list[Forbidden] = []
+        for rule in (r for r in candidates if R.unit in r.roles):
+            try:
+                _party(rule, ticket, actor)
+                return
+            except Forbidden as exc:
+                refusals.append(exc)
+        raise refusals[0]
+
+
+def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
+    """The one rule that allows this, or the reason it is refused (409 or 403)."""
+    authorize(ticket, action, actor)
+    candidates = [r for r in TABLE if r.action == action]
+    if not candidates:
+        raise IllegalTransition("unknown_action", f"未知的操作 {action!r}", f"unknown action {action!r}")
     by_outcome = [r for r in candidates if r.outcome == outcome]
     if not by_outcome:
-        raise IllegalTransition("unknown_outcome", f"{action!r} has no outcome {outcome!r}")
+        raise IllegalTransition(
+            "unknown_outcome", f"“{action}”没有结果 {outcome!r}", f"{action!r} has no outcome {outcome!r}"
+        )
     for rule in by_outcome:
         if ticket.status in rule.sources:
             _authorize(rule, ticket, actor)
@@ -176,6 +230,8 @@ def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
     allowed = sorted({s.value for r in by_outcome for s in r.sources})
     raise IllegalTransition(
         None,
+        f"工单当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status.value)}”，不能执行“{action}”；"
+        f"可执行的状态：{'、'.join(STATUS_NAMES.get(S(a), a) for a in allowed)}",
         f"cannot {action} a ticket that is {ticket.status.value}; allowed from: {', '.join(allowed)}",
     )
 
@@ -183,13 +239,26 @@ def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
 def _authorize(rule: Rule, ticket: Ticket, actor: Actor) -> None:
     if actor.role not in rule.roles:
         roles = ", ".join(sorted(r.value for r in rule.roles))
-        raise Forbidden(None, f"role {actor.role.value} may not {rule.action}; needs one of: {roles}")
-    if actor.role is not R.unit:
-        return
+        raise Forbidden(
+            None,
+            f"{_ROLE_NAMES.get(actor.role, actor.role.value)}无权执行“{rule.action}”操作（需要：{roles}）",
+            f"role {actor.role.value} may not {rule.action}; needs one of: {roles}",
+        )
+    if actor.role is R.unit:
+        _party(rule, ticket, actor)
+
+
+def _party(rule: Rule, ticket: Ticket, actor: Actor) -> None:
     if rule.party == "lead" and actor.id != ticket.lead_unit:
-        raise Forbidden(None, f"only the lead unit may {rule.action} this ticket")
+        raise Forbidden(
+            None, f"只有主办单位可以执行“{rule.action}”", f"only the lead unit may {rule.action} this ticket"
+        )
     if rule.party == "assist" and actor.id not in ticket.assist_units:
-        raise Forbidden(None, f"only an assisting unit may {rule.action} this ticket")
+        raise Forbidden(
+            None, f"只有协办单位可以执行“{rule.action}”", f"only an assisting unit may {rule.action} this ticket"
+        )
+    if rule.party == "any" and not ticket.involves(actor.id):
+        raise Forbidden(None, "本单位不是该工单的承办单位", f"unit {actor.id} is not party to this ticket")
 
 
 def targets(action: str) -> dict[str, Status | None]:
