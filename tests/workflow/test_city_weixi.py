@@ -88,3 +88,27 @@ def test_weixi_silent_citizen_is_deemed_basically_satisfied_when_the_window_clos
     record = deployed.archived(tid)["ticket"]
     assert record["status"] == "closed" and record["rating"]["deemed"] is True
     assert record["rating"]["satisfaction"] == "basically_satisfied"
+
+
+def test_weixi_unsatisfied_rating_is_never_deemed(deployed: Deployed) -> None:
+    """R-CB-2 applies to silence only (R-DESK-6): a citizen who rated 'unsatisfied' keeps the order
+    waiting in callback for the center's review; the window's end fires nothing, nothing is
+    archived, and the rating stays the citizen's."""
+    from tests.workflow.scenario import rate, reply
+
+    filed = file(deployed, "roads", "weixi", type="complaint")
+    tid = filed["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "wx-jiaotong", "sign")
+    deployed.act(tid, "wx-gongan", "submit_assist", text="已配合设置警示标志")
+    callback_by = reply(deployed, tid, "wx-jiaotong")["deadlines"]["callback_by"]
+    deployed.settle(tid, "AwaitCallback")
+    rate(deployed, filed, tid, "unsatisfied")
+    after = datetime.fromisoformat(callback_by) + timedelta(hours=1)
+    r = deployed.api.post("/_local/clock", {"to": after.isoformat()})
+    assert r.status_code == 200, r.text
+    assert not [f for f in r.json()["fired"] if f.get("name", "").startswith(f"{tid}.callback")], r.json()["fired"]
+    t = deployed.ticket(tid)
+    assert t["status"] == "replied" and t["rating"]["satisfaction"] == "unsatisfied" and not t["rating"]["deemed"]
+    assert "auto_close" not in [e["action"] for e in t["events"]] and not t.get("archive_key")
+    deployed.settle(tid, "AwaitCallback")

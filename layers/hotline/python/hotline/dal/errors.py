@@ -45,9 +45,11 @@ def store_errors(what: str) -> Iterator[None]:
     except (PynamoDBException, ClientError) as exc:
         codes = _codes(exc)
         if codes & _CONFLICT:
-            raise Conflict(None, f"{what}: someone changed it first; reload and retry") from exc
+            raise Conflict(
+                None, "已被他人修改，请刷新后重试", f"{what}: someone changed it first; reload and retry"
+            ) from exc
         if codes & _MISSING:
-            raise NotFound(None, f"{what}: not found") from exc
+            raise NotFound(None, "未找到", f"{what}: not found") from exc
         if codes & _THROTTLED:
-            raise Unavailable(None, f"{what}: the store is busy; retry shortly") from exc
+            raise Unavailable(None, "系统繁忙，请稍后重试", f"{what}: the store is busy; retry shortly") from exc
         raise

@@ -115,7 +115,7 @@ class TicketRepository:
             try:
                 return from_item(TicketItem.get(ticket_pk(ticket_id), META, consistent_read=True))
             except TicketItem.DoesNotExist:
-                raise NotFound(None, f"no ticket {ticket_id}") from None
+                raise NotFound(None, f"没有编号为 {ticket_id} 的工单", f"no ticket {ticket_id}") from None
 
     def events(self, ticket_id: str) -> list[Event]:
         with store_errors("events"):
@@ -131,7 +131,7 @@ class TicketRepository:
                 f"UNIT#{unit_id}",
                 filter_condition=(TicketItem.status == status.value) if status else None,
                 limit=limit,
-                last_evaluated_key=_decode(cursor),
+                last_evaluated_key=_decode(cursor, f"UNIT#{unit_id}"),
             )
             tickets = [from_item(i) for i in result]
             return tickets, _encode(result.last_evaluated_key)
@@ -162,15 +162,24 @@ def _encode(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode(cursor: str | None) -> dict[str, Any] | None:
+def _decode(cursor: str | None, partition: str) -> dict[str, Any] | None:
+    """A cursor is opaque: only a key this API gave out for this very list is taken (issue 15.11);
+    anything else, even valid base64 of another key shape, is a 400, never a store error."""
     if not cursor:
         return None
-    from hotline.domain.errors import BadInput
+    from hotline.domain.errors import DomainError
 
+    refused = DomainError(
+        "bad_cursor", "翻页参数无效，请从第一页重新查询", "the page cursor is not one this API gave out"
+    )
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise BadInput("bad_cursor", "the page cursor is not one this API gave out") from None
-    if not isinstance(value, dict):
-        raise BadInput("bad_cursor", "the page cursor is not one this API gave out")
+    except (ValueError, UnicodeDecodeError):
+        raise refused from None
+    if not isinstance(value, dict) or set(value) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
+        raise refused
+    if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in value.values()):
+        raise refused
+    if value["gsi1pk"]["S"] != partition or value["sk"]["S"] != META or not value["pk"]["S"].startswith("TICKET#"):
+        raise refused
     return value

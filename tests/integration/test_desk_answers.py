@@ -1,0 +1,104 @@
+"""Answers staff get from the dispatch function (issue 15.7, 15.11, 15.15), through the real
+handler on moto: clear 4xx with a Chinese message, and no 409 for the system's own writes."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from hotline.adapters import runtime
+from hotline.domain.models import SYSTEM
+from tests.conftest import cst
+from tests.integration.apigw import call, staff
+
+FILING = {
+    "channel": "phone",
+    "type": "help",
+    "content": "小区楼道灯坏了一个月没人修",
+    "category": "property",
+    "citizen": {"name": "张三", "phone": "13800138000"},
+}
+
+
+def _order(svc) -> dict:
+    status, out = call("POST", "/requests", {**FILING, "location": {"district": svc.config.districts[0].code}})
+    assert status == 201, out
+    return out["tickets"][0]
+
+
+def test_an_unknown_units_inbox_is_404_not_an_empty_list(city):
+    city("tianjin")
+    status, out = call("GET", "/units/no-such-unit/tickets", claims=staff("dispatcher"))
+    assert status == 404 and out["error"]["code"] == "unknown_unit"
+    assert "no-such-unit" in out["error"]["message"] and "单位" in out["error"]["message"]
+
+
+def test_a_crafted_inbox_cursor_is_400_whatever_it_decodes_to(city):
+    """A cursor is opaque (issue 15.11): valid base64 of another key shape, of another unit's
+    key, or of no JSON at all is refused with 400, never passed to the store (was 502)."""
+    svc = city("tianjin")
+    t = _order(svc)
+    lead = t["lead_unit"]
+    other = {"pk": {"S": "CALLER#x"}, "sk": {"S": "META"}, "gsi1pk": {"S": f"UNIT#{lead}"}, "gsi1sk": {"S": "x"}}
+    not_mine = {"pk": {"S": "TICKET#x"}, "sk": {"S": "META"}, "gsi1pk": {"S": "UNIT#tj-gov"}, "gsi1sk": {"S": "x"}}
+    for key in ({"gsi1pk": "x"}, other, not_mine, [1, 2], "x"):
+        cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+        status, out = call("GET", f"/units/{lead}/tickets", query={"cursor": cursor}, claims=staff("unit", lead))
+        assert status == 400 and out["error"]["code"] == "bad_cursor", (key, out)
+    status, out = call("GET", f"/units/{lead}/tickets", query={"cursor": "%%%"}, claims=staff("unit", lead))
+    assert status == 400
+
+
+def test_a_unit_not_party_to_an_order_gets_403_not_a_state_or_payload_answer(city):
+    svc = city("tianjin")
+    t = _order(svc)
+    stranger = next(u.id for u in svc.config.units if u.id not in {t["lead_unit"], *t["assist_units"]})
+    for body in ({"action": "sign"}, {"action": "reply"}, {"action": "request_extension", "days": "x"}):
+        status, out = call("POST", f"/tickets/{t['ticket_id']}/actions", body, claims=staff("unit", stranger))
+        assert status == 403, (body, out)
+
+
+def test_a_persons_action_is_not_refused_for_the_systems_bookkeeping_in_between(city, monkeypatch):
+    """Issue 15.15: the system wrote the ticket between the unit's read and its write (a timer's
+    reminder here): the action is applied again to the fresh ticket instead of a 409."""
+    svc = city("tianjin")
+    t = _order(svc)
+    original = svc.tickets.get
+    raced = []
+
+    def get_then_system_writes(ticket_id: str):
+        ticket = original(ticket_id)
+        if not raced:
+            raced.append(True)
+            fire = {"deadline": "sign", "deadline_version": ticket.deadline_version}
+            svc.tickets.save(svc.lifecycle.apply(ticket, "remind", SYSTEM, fire, runtime.now()))
+        return ticket
+
+    monkeypatch.setattr(svc.tickets, "get", get_then_system_writes)
+    status, out = call("POST", f"/tickets/{t['ticket_id']}/actions", {"action": "sign"},
+                       claims=staff("unit", t["lead_unit"]))  # fmt: skip
+    assert status == 200, out
+    assert out["status"] == "in_progress" and [e["action"] for e in out["events"]][-2:] == ["remind", "sign"]
+
+
+def test_a_persons_write_in_between_still_answers_409(city, monkeypatch):
+    svc = city("tianjin")
+    t = _order(svc)
+    original = svc.tickets.get
+    raced = []
+
+    def get_then_supervisor_writes(ticket_id: str):
+        ticket = original(ticket_id)
+        if not raced:
+            raced.append(True)
+            from tests.unit.factories import SUPERVISOR
+
+            step = svc.lifecycle.apply(ticket, "supervise", SUPERVISOR, {"level": 1, "note": "请加快"}, runtime.now())
+            svc.tickets.save(step)
+        return ticket
+
+    monkeypatch.setattr(svc.tickets, "get", get_then_supervisor_writes)
+    runtime.set_clock(cst(2026, 11, 2, 10, 30))
+    status, out = call("POST", f"/tickets/{t['ticket_id']}/actions", {"action": "sign"},
+                       claims=staff("unit", t["lead_unit"]))  # fmt: skip
+    assert status == 409 and out["error"]["code"] == "stale_version" and "他人" in out["error"]["message"]
