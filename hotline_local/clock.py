@@ -28,8 +28,19 @@ RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 CRON = re.compile(r"^cron\((.+)\)$")
 
 
+# One move at most: a year with its holidays fires in seconds; the year 9999 would spin for hours.
+MAX_MOVE = timedelta(days=400)
+
+
 class ClockError(ValueError):
     pass
+
+
+def _too_far(by: timedelta) -> ClockError:
+    return ClockError(
+        f"the clock moves at most {MAX_MOVE.days} days at once (asked {by.days} days); "
+        "move it in steps, each fires what fell due"
+    )
 
 
 @dataclass
@@ -95,6 +106,8 @@ class Clock:
     def advance(self, by: timedelta) -> tuple[datetime, list[dict[str, Any]]]:
         if by < timedelta(0):
             raise ClockError("the clock only moves forward")
+        if by > MAX_MOVE:
+            raise _too_far(by)
         return self.move_to(self.now() + by)
 
     def move_to(self, to: datetime) -> tuple[datetime, list[dict[str, Any]]]:
@@ -103,6 +116,8 @@ class Clock:
         with self._lock:
             if to < self.now() - timedelta(seconds=1):
                 raise ClockError(f"the clock only moves forward; it is already {self.now().isoformat()}")
+            if to - self.now() > MAX_MOVE:
+                raise _too_far(to - self.now())
             fired = self._fire_until(to)
             self._set(max(to, self.now()))
             return self.now(), fired

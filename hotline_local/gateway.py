@@ -21,12 +21,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from hotline_local.clock import Clock, ClockError
 from hotline_local.emulator import Outbox
 from hotline_local.identity import InvalidToken, StaffDirectory
 
+# The methods a REST API resource may define; anything else (TRACE, CONNECT, PROPFIND…) is never routed.
+REST_VERBS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+LOCAL_ROUTES = {
+    "/": ("GET",),
+    "/_local": ("GET",),
+    "/_local/clock": ("GET", "POST"),
+    "/_local/outbox": ("GET",),
+    "/_local/openapi.json": ("GET",),
+    "/_local/docs": ("GET",),
+}
 MAX_PAYLOAD = 6 * 1024 * 1024  # Lambda's synchronous request limit
 MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's own
 DURATION = TypeAdapter(timedelta)
@@ -120,6 +130,11 @@ class DeployedApi:
                 return m, found.groupdict()
         return None
 
+    def allowed(self, path: str) -> list[str]:
+        """The methods of the resource `path` names (literal paths win over parameters), or none."""
+        resource = next((m.resource for m in self.methods if m.pattern.match(path)), None)
+        return sorted({m.verb for m in self.methods if m.resource == resource}) if resource else []
+
     def refuse(self, kind: str, default_status: int) -> tuple[int, bytes]:
         status, template = self.responses.get(kind, (default_status, ""))
         return status, (template or json.dumps({"message": kind})).encode()
@@ -135,18 +150,20 @@ class Gateway:
 
     # -- the emulator's own routes ---------------------------------------------------------------
     def local(self, verb: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        if path in LOCAL_ROUTES and verb not in LOCAL_ROUTES[path]:
+            return 405, _not_allowed(verb, path)
         if path == "/_local/clock" and verb == "GET":
             return 200, {"now": self.clock.now().isoformat()}
         if path == "/_local/clock" and verb == "POST":
             try:
                 ask = json.loads(body or b"{}")
-                if not isinstance(ask, dict) or len({"advance", "to"} & ask.keys()) != 1:
+                if not isinstance(ask, dict) or len(ask) != 1 or len({"advance", "to"} & ask.keys()) != 1:
                     raise ClockError('give exactly one of {"advance": "PT3H"} or {"to": "<ISO time with offset>"}')
                 if "advance" in ask:
                     now, fired = self.clock.advance(DURATION.validate_python(ask["advance"]))
                 else:
                     now, fired = self.clock.move_to(INSTANT.validate_python(ask["to"]))
-            except (ClockError, ValidationError, json.JSONDecodeError) as exc:
+            except (ValueError, OverflowError) as exc:  # ClockError, pydantic's ValidationError, bad JSON
                 return 400, {"error": {"code": "bad_clock", "message": _short(exc)}}
             self.on_fire(fired)
             return 200, {"now": now.isoformat(), "fired": fired}
@@ -154,6 +171,8 @@ class Gateway:
             return 200, {"messages": self.outbox.query(query.get("to"))}
         if path == "/_local/openapi.json" and verb == "GET":
             return 200, self.extras.get("openapi", {})
+        if path == "/_local/docs" and verb == "GET":
+            return 200, self.extras.get("docs", "")
         if path in ("/", "/_local") and verb == "GET":
             return 200, self.extras.get("guide", {})
         return 404, {"error": {"code": "no_route", "message": f"no local route {verb} {path}"}}
@@ -166,11 +185,22 @@ class Gateway:
         query = {k: v[-1] for k, v in multi.items()}
         if path == "/" or path.startswith("/_local"):
             status, answer = self.local(verb, path, query, body)
-            return status, {"content-type": "application/json"}, json.dumps(answer, ensure_ascii=False).encode()
+            headers = {"content-type": "application/json"}
+            if status == 405:
+                headers["allow"] = ", ".join(LOCAL_ROUTES[path])
+            if isinstance(answer, str):  # a page
+                return status, {"content-type": "text/html; charset=utf-8"}, answer.encode()
+            return status, headers, json.dumps(answer, ensure_ascii=False).encode()
         if len(body) > MAX_REQUEST:
             return self._no("REQUEST_TOO_LARGE", 413)
         found = self.api.route(verb, path)
         if found is None:
+            allowed = self.api.allowed(path)
+            if allowed:  # a route of the API, not with this method
+                headers = {"content-type": "application/json", "allow": ", ".join(allowed)}
+                return 405, headers, json.dumps(_not_allowed(verb, path)).encode()
+            if verb not in REST_VERBS:
+                return 405, {"content-type": "application/json"}, json.dumps(_not_allowed(verb, path)).encode()
             return self._no("MISSING_AUTHENTICATION_TOKEN", 403)
         method, params = found
         lower = {k.lower(): v for k, v in headers.items()}
@@ -264,22 +294,38 @@ class Gateway:
             protocol_version = "HTTP/1.1"
 
             def _any(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
                 try:
-                    status, headers, data = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
-                except Exception as exc:  # the emulator's own failure, not the stack's
-                    status, headers = 500, {"content-type": "application/json"}
-                    data = json.dumps({"error": {"code": "emulator_error", "message": _short(exc)}}).encode()
+                    length = int(self.headers.get("content-length") or 0)
+                except ValueError:
+                    length = -1
+                if length < 0:
+                    status, headers = 400, {"content-type": "application/json"}
+                    data = json.dumps({"error": {"code": "bad_request", "message": "bad content-length"}}).encode()
+                    self.close_connection = True
+                else:
+                    body = self.rfile.read(length) if length else b""
+                    try:
+                        status, headers, data = gateway.handle(
+                            self.command, self.path, dict(self.headers.items()), body
+                        )
+                    except Exception as exc:  # the emulator's own failure, not the stack's
+                        status, headers = 500, {"content-type": "application/json"}
+                        data = json.dumps({"error": {"code": "emulator_error", "message": _short(exc)}}).encode()
                 self.send_response(status)
                 for k, v in headers.items():
                     if k not in ("content-length", "connection"):
                         self.send_header(k, v)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if self.command != "HEAD":  # a HEAD answer has headers only (RFC 9110 §9.3.2)
+                    self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any  # noqa: N815 - http.server's names
+            def __getattr__(self, name: str) -> Any:
+                # http.server looks up do_<METHOD> and answers 501 in HTML when it is missing:
+                # every method reaches the gateway, which answers in the contract's shape.
+                if name.startswith("do_"):
+                    return self._any
+                raise AttributeError(name)
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -294,6 +340,10 @@ class Gateway:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+
+
+def _not_allowed(verb: str, path: str) -> dict[str, Any]:
+    return {"error": {"code": "method_not_allowed", "message": f"{path} does not accept {verb[:20]}"}}
 
 
 def _short(exc: Exception) -> str:
