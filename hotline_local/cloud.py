@@ -36,7 +36,9 @@ class LocalCloud:
     ) -> None:
         self.city, self.port, self.say = city, port, say
         self.state_dir = (state_dir or ROOT / ".hotline").resolve()
-        self.synth_dir = (synth_dir or self.state_dir / "cdk.out").resolve()
+        # One synth cache for every state folder (make run, make demo, each test session): it is keyed
+        # by a hash of what shapes the template and locked while written.
+        self.synth_dir = (synth_dir or ROOT / ".hotline" / "cdk.out").resolve()
         self.clock = Clock()
         self.emulator = Emulator(self.state_dir, lambda: self.clock.now().isoformat())
         self.gateway: Gateway | None = None
@@ -144,9 +146,9 @@ class LocalCloud:
                 logging.getLogger("hotline_local").warning("clock tick failed: %s", exc)
 
     def stop(self) -> None:
+        self.info_file.unlink(missing_ok=True)  # first: it says "ready", and the cloud no longer is
         self._stop.set()
         if self.gateway is not None:
             self.gateway.stop()
         self.emulator.stop()
-        self.info_file.unlink(missing_ok=True)
         os.environ.pop("AWS_ENDPOINT_URL", None)

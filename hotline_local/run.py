@@ -18,6 +18,12 @@ from hotline.config.loader import CITIES_DIR
 from hotline_local.cloud import LocalCloud
 from hotline_local.deploy import DeployError
 
+STOP_WITHIN = 6.0  # seconds for a clean stop after TERM or INT
+
+
+class Stopped(BaseException):
+    """TERM or INT arrived (a BaseException, so that no `except Exception` on the way swallows it)."""
+
 
 def guide(info: dict[str, Any], info_file: Path) -> str:
     api = info["api"]
@@ -58,16 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown city {args.city!r}; the cities are: {known}", file=sys.stderr)
         return 2
     cloud = LocalCloud(args.city, port=args.port, state_dir=args.state_dir, say=lambda s: print(s, flush=True))
-    stop = threading.Event()
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        # Raise in the main thread wherever it is (starting, serving, playing the demo): waiting on an
+        # Event set from a handler can deadlock on the Event's own lock and leave the port held.
+        if not stopping.is_set():
+            stopping.set()
+            raise Stopped(signum)
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, on_signal)
     try:
-        info = cloud.start()
-    except (DeployError, OSError) as exc:
-        print(f"the local cloud did not start: {exc}", file=sys.stderr)
-        cloud.stop()
-        return 1
-    try:
+        try:
+            info = cloud.start()
+        except (DeployError, OSError) as exc:
+            print(f"the local cloud did not start: {exc}", file=sys.stderr)
+            return 1
         if args.demo:
             from hotline_local.demo import play
 
@@ -75,11 +88,25 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print(guide(info, cloud.info_file), flush=True)
         print(json.dumps({"ready": info["api"]}), flush=True)
-        stop.wait()
+        while True:
+            signal.pause()
+    except Stopped:
         print("\nstopping the local cloud…", flush=True)
         return 0
     finally:
-        cloud.stop()
+        stopping.set()
+        shut_down(cloud)
+
+
+def shut_down(cloud: LocalCloud, within: float = STOP_WITHIN) -> None:
+    """Stop the API, the ticker and the emulator; if that hangs, leave anyway (the port goes with us)."""
+    done = threading.Thread(target=cloud.stop, daemon=True, name="stopping")
+    done.start()
+    done.join(within)
+    if done.is_alive():
+        cloud.info_file.unlink(missing_ok=True)
+        print(f"the local cloud did not stop within {within:.0f} s; leaving anyway", file=sys.stderr, flush=True)
+        os._exit(1)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,17 +19,24 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 180
 
 
-@pytest.fixture(scope="session")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hotline]:
-    state = tmp_path_factory.mktemp("hotline")
+def spawn(state: Path, *args: str, city: str = "tianjin") -> subprocess.Popen[bytes]:
+    """`python -m hotline_local.run` as `make run` starts it, on a free port, its state in `state`."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/hotline/python'}{os.pathsep}{ROOT}", "TZ": "UTC"}
-    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PORT"):
         env.pop(key, None)
     log = (state / "run.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hotline_local.run", "--city", "tianjin", "--port", "0", "--state-dir", str(state)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hotline_local.run", "--city", city, "--port", "0", "--state-dir", str(state),
+             *args],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    finally:
+        log.close()  # the child has its own copy
+
+
+def wait_ready(proc: subprocess.Popen[bytes], state: Path) -> dict[str, Any]:
+    """local.json once the cloud serves (it is written last); fails with the log if it never does."""
     info_file = state / "local.json"
     deadline = time.monotonic() + START_TIMEOUT
     while not info_file.exists():
@@ -36,15 +44,26 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hotline]:
             proc.kill()
             pytest.fail(f"the local cloud did not start:\n{(state / 'run.log').read_text()[-3000:]}")
         time.sleep(0.2)
+    return json.loads(info_file.read_text())  # type: ignore[no-any-return]
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
-        yield Hotline(json.loads(info_file.read_text()))
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hotline]:
+    state = tmp_path_factory.mktemp("hotline")
+    proc = spawn(state)
+    try:
+        yield Hotline(wait_ready(proc, state))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc)
 
 
 @pytest.fixture
