@@ -4,6 +4,7 @@ two-way SMS gateway posts to `POST /sms/inbound` with its own API key."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from hotline.adapters.runtime import now, services
 from hotline.adapters.views import citizen_view
 from hotline.domain import sms
 from hotline.domain.errors import BadInput, Forbidden, NotFound
-from hotline.domain.filing import keyed_hash, query_code_matches
+from hotline.domain.filing import query_code_matches
 from hotline.domain.models import Actor, Role
 
 logger = Logger()
@@ -42,7 +43,7 @@ def rate(request_id: str) -> dict[str, Any]:
         ticket = svc.tickets.get(ticket_id)
     except NotFound:
         ticket = None
-    if ticket is None or not query_code_matches(ticket, svc.secret, code):
+    if ticket is None or not query_code_matches(ticket, svc.keys, code):
         raise NotFound(None, f"no request {request_id} with that query code")
     citizen = Actor(role=Role.citizen, id=request_id)
     saved = svc.tickets.save(svc.lifecycle.apply(ticket, "rate", citizen, body, now()))
@@ -72,13 +73,16 @@ def sms_inbound() -> dict[str, Any]:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise BadInput(None, f"inbound SMS: {problems}") from None
-    request = {"message_id": message.message_id, "sender": message.sender, "text": message.text}
+    # the retry store keeps a digest of what it compares for three days: keyed, or the sender's
+    # number could be found from it and the rating the ticket keeps (R-SEC-1)
+    digest = services().keys.hash(json.dumps([message.sender, message.text], ensure_ascii=False))
+    request = {"message_id": message.message_id, "sender": message.sender, "text": message.text, "digest": digest}
     return once(
         _rate_by_sms,
         request,
         table=os.environ["IDEMPOTENCY_TABLE"],
         key_path="message_id",
-        payload_path="[sender, text]",
+        payload_path="digest",
         hours=SMS_DEDUP_HOURS,
         context=app.lambda_context,
         what="message_id",
@@ -90,9 +94,11 @@ def _rate_by_sms(request: dict[str, Any]) -> dict[str, Any]:
     """The answer rates the sender's order that waits for a rating; a redelivery answers the same."""
     svc = services()
     answer = sms.parse_answer(request["text"])
-    who = keyed_hash(svc.secret, sms.mobile(request["sender"]))
     since = (now() - ANSWER_WITHIN).isoformat()
-    ticket = sms.awaiting_rating(svc.tickets.recent_for_citizen(who, since))
+    mine = [
+        t for who in svc.keys.hashes(sms.mobile(request["sender"])) for t in svc.tickets.recent_for_citizen(who, since)
+    ]
+    ticket = sms.awaiting_rating(mine)
     if ticket is None:
         raise NotFound("nothing_to_rate", "no order of this sender waits for a rating")
     body = {"resolved": None, "satisfaction": answer.satisfaction.value, "comment": answer.comment}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -30,6 +31,7 @@ from hotline.domain.filing import (
     Sealed,
     check_against_city,
     citizen_key,
+    citizen_keys,
     file_request,
     hotspot_report,
     mask,
@@ -75,12 +77,9 @@ def catalog() -> dict[str, Any]:
 
 
 def _parse() -> tuple[dict[str, Any], Filing]:
-    raw = app.current_event.body or ""
-    if len(raw.encode()) > MAX_BODY:
-        raise BadInput("too_large", f"the body is larger than {MAX_BODY // 1024} KB")
-    body = json_body(app)
+    body = json_body(app, max_bytes=MAX_BODY)
     try:
-        return body, Filing.model_validate(body)
+        return body, Filing.parse(body)  # strictly typed (R-INT-9)
     except ValidationError as exc:
         raise BadInput(None, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
 
@@ -98,12 +97,15 @@ def file() -> Response[dict[str, Any]]:
         return Response(201, "application/json", _file(filing, channel))
     if not IDEMPOTENCY_KEY.match(key):
         raise BadInput("bad_idempotency_key", "Idempotency-Key: 8–128 letters, digits or . _ : -")
+    # the retry store compares bodies by a digest it keeps for a day: keyed, or the phone in the
+    # body could be found from it and the ticket's other fields (R-SEC-1)
+    digest = svc.keys.hash(json.dumps(body, sort_keys=True, ensure_ascii=False))
     answer = once(
         _file_once,
-        {"channel": channel.value, "key": key, "body": body},
+        {"channel": channel.value, "key": key, "body": body, "digest": digest},
         table=os.environ["IDEMPOTENCY_TABLE"],
         key_path="[channel, key]",
-        payload_path="body",
+        payload_path="digest",
         hours=IDEMPOTENCY_HOURS,
         context=app.lambda_context,
         what="Idempotency-Key",
@@ -113,7 +115,7 @@ def file() -> Response[dict[str, Any]]:
 
 
 def _file_once(request: dict[str, Any]) -> dict[str, Any]:
-    return _file(Filing.model_validate(request["body"]), Channel(request["channel"]))
+    return _file(Filing.parse(request["body"]), Channel(request["channel"]))
 
 
 def _count_hotspots(svc: Services, orders: list[Ticket], at: datetime) -> None:
@@ -151,10 +153,12 @@ def _save(svc: Services, filed: Filed, request_id: str, at: datetime) -> list[Ti
 def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     svc, at = services(), now()
     config = svc.config
-    caller = citizen_key(svc.secret, filing)
+    caller = citizen_key(svc.keys, filing)
+    callers = citizen_keys(svc.keys, filing)  # the same citizen under the previous key, while rotating
     rule = config.features.caller_suspension
     if caller and rule:
-        admit(svc.callers.get(caller), at)
+        for record in [svc.callers.get(c) for c in callers]:
+            admit(record, at)
     for attachment in filing.attachments:
         _attachments(os.environ.get("ATTACHMENTS_BUCKET", "")).verify(attachment, channel.value)
     request_id = f"{at:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
@@ -164,12 +168,12 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
         contact = filing.citizen.model_dump(exclude_none=True) | {"query_code": query_code}
         sealed = Sealed(svc.vault.seal(request_id, contact), mask(filing.citizen))
     since = (at - timedelta(days=config.intake.duplicate_window_days)).isoformat()
-    history = svc.tickets.recent_for_citizen(caller, since) if caller else []
+    history = [t for c in callers for t in svc.tickets.recent_for_citizen(c, since)]
     filed = file_request(
         filing,
         svc.lifecycle,
         request_id,
-        svc.secret,
+        svc.keys,
         at,
         query_code=query_code,
         knowledge=svc.knowledge,
@@ -198,7 +202,7 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     if filed.outcome == "duplicate":
         body["original"] = citizen_view(svc.tickets.get(str(filed.details["duplicate_of"])))  # one read more
     if caller and rule and filed.outcome in COUNTED:
-        warning = _strike(svc, caller, at)
+        warning = _strike(svc, callers, at)
         if warning:
             body["warning"] = warning
     metrics.add_dimension(name="channel", value=channel.value)
@@ -210,12 +214,14 @@ def _file(filing: Filing, channel: Channel) -> dict[str, Any]:
     return body
 
 
-def _strike(svc: Services, caller: str, at: Any) -> str | None:
-    """Count an out-of-scope filing against the caller; retried if another filing counted first."""
+def _strike(svc: Services, callers: list[str], at: Any) -> str | None:
+    """Count an out-of-scope filing against the caller; retried if another filing counted first.
+    During a key rotation the caller's record may still be under the previous key: it counts on."""
     rule = svc.config.features.caller_suspension
     assert rule is not None
     for _ in range(5):
-        record = svc.callers.get(caller) or CallerRecord(caller_id=caller)
+        found = [r for r in (svc.callers.get(c) for c in callers) if r is not None]
+        record = found[0] if found else CallerRecord(caller_id=callers[0])
         after, crossed = strike(record, rule, svc.lifecycle.policy, at)
         try:
             svc.callers.save(after)
@@ -267,7 +273,7 @@ def progress(request_id: str) -> dict[str, Any]:
         first = svc.tickets.get(f"{request_id}-1")
     except NotFound:
         first = None
-    if first is None or not query_code_matches(first, svc.secret, code):
+    if first is None or not query_code_matches(first, svc.keys, code):
         raise NotFound(None, f"no request {request_id} with that query code")  # same answer either way
     tickets = [first] + [svc.tickets.get(f"{request_id}-{i}") for i in range(2, first.matters + 1)]
     return {"request_id": request_id, "tickets": [citizen_view(t) for t in tickets]}

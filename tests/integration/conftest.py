@@ -22,7 +22,10 @@ def table():
 
 def provision(city: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """What the stack gives the functions besides the table: channel keys, the KMS key, the
-    idempotency table and the attachments bucket (inside an active mock_aws)."""
+    hash-key secret, the idempotency table and the attachments bucket (inside an active mock_aws)."""
+    import json
+    import secrets
+
     import boto3
 
     from hotline.config.loader import city_config
@@ -34,6 +37,10 @@ def provision(city: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     }
     key = boto3.client("kms").create_key(Description=f"hotline-{city}")["KeyMetadata"]["Arn"]
     monkeypatch.setenv("CITY_KEY_ARN", key)
+    hash_key = boto3.client("secretsmanager").create_secret(
+        Name=f"hotline-{city}-hash-key", SecretString=json.dumps({"current": secrets.token_urlsafe(32)})
+    )["ARN"]
+    monkeypatch.setenv("HASH_KEY_SECRET_ARN", hash_key)  # R-SEC-1: as the stack passes it
     monkeypatch.setenv("IDEMPOTENCY_TABLE", f"hotline-{city}-idempotency")
     boto3.client("dynamodb").create_table(
         TableName=f"hotline-{city}-idempotency",
@@ -62,7 +69,6 @@ def city(monkeypatch):
         KpiItem.create_table(wait=True)
         CHANNEL_KEYS.clear()
         CHANNEL_KEYS.update(provision(name, monkeypatch))
-        monkeypatch.setenv("HOTLINE_HASH_KEY", f"test-{name}")
         runtime.set_clock(at or cst(2026, 11, 2, 10))
         return svc
 

@@ -117,7 +117,7 @@ def test_contact_is_sealed_with_kms_shown_to_the_center_and_masked_to_units_when
     out = call("POST", "/requests", body(svc, "小区楼道灯坏了一个月没人修", confidential=True))[1]
     tid, lead = out["tickets"][0]["ticket_id"], out["tickets"][0]["lead_unit"]
     as_unit = call("GET", f"/tickets/{tid}", claims=staff("unit", lead))[1]
-    assert as_unit["citizen"] == {"name": "李*", "phone": "139****5678"}
+    assert as_unit["citizen"] == {"name": "李*", "phone": "139******78"}
     as_center = call("GET", f"/tickets/{tid}", claims=staff("dispatcher"))[1]
     assert as_center["citizen"] == {"name": NAME, "phone": PHONE}
     assert as_center["caller_id"]
@@ -152,6 +152,27 @@ def test_tianjin_flooding_caller_is_warned_suspended_and_reinstated_by_a_supervi
     assert got == 200 and record["suspended"] is False
     assert [h["what"] for h in record["history"]] == ["warned", "suspended", "reinstated"]
     assert call("POST", "/requests", body(svc, "小区路灯坏了"))[1]["outcome"] == "accepted"
+
+
+def test_a_suspended_caller_writing_the_phone_in_full_width_digits_is_still_suspended(city):
+    """R-INT-8, R-INT-9: `16２１７…` is the same phone as `16217…` — the same caller_id, still
+    suspended, and an earlier request about the same matter is still its duplicate."""
+    svc = city("tianjin")
+    ascii_phone, wide = "16217345678", "16２１７３４５６７８"
+    first = call("POST", "/requests", body(svc, "小区楼道灯坏了一个月没人修", citizen={"phone": ascii_phone}))[1]
+    again = call("POST", "/requests", body(svc, "小区楼道灯坏了一个月了没人修", citizen={"phone": wide}))[1]
+    assert (again["outcome"], again["duplicate_of"]) == ("duplicate", first["tickets"][0]["ticket_id"])
+    for i in range(5):
+        runtime.set_clock(cst(2026, 11, 2, 11) + timedelta(minutes=i))
+        call("POST", "/requests", body(svc, "帮我点个外卖送到家", citizen={"phone": ascii_phone}))
+    before = len(tickets())
+    for phone in (wide, "١٦٢١٧٣٤٥٦٧٨", "+86 16217345678"[4:]):
+        got, out = call("POST", "/requests", body(svc, "小区路灯坏了", citizen={"phone": phone}))
+        assert (got, out["error"]["code"]) == (403, "caller_suspended"), phone
+    assert len(tickets()) == before
+    ids = {call("GET", f"/tickets/{t['ticket_id']}", claims=staff("dispatcher"))[1]["caller_id"]
+           for t in (first["tickets"][0], again["tickets"][0])}  # fmt: skip
+    assert len(ids) == 1
 
 
 def test_kb_search_answers_short_queries_and_counts_hits_and_misses(city):

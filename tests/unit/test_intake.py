@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from hotline.config.knowledge import load_knowledge
 from hotline.config.loader import CITIES_DIR, city_config
 from hotline.domain.callers import CallerRecord, CallerSuspended, admit, reinstate, strike
 from hotline.domain.classify import classify
 from hotline.domain.errors import RuleViolation
-from hotline.domain.filing import Citizen, Filing, file_request, mask
+from hotline.domain.filing import Citizen, Filing, HashKeys, citizen_key, file_request, mask
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle
 from hotline.domain.models import Status
@@ -108,7 +109,8 @@ def filing(**over) -> Filing:
 
 def decide(f: Filing, city: str = "tianjin", **kw):
     lc = Lifecycle(city_config(city))
-    return file_request(f, lc, "R1", b"k", kw.pop("at", AT), query_code="q", knowledge=kb(city), channel="phone", **kw)
+    keys = HashKeys(b"k" * 32)
+    return file_request(f, lc, "R1", keys, kw.pop("at", AT), query_code="q", knowledge=kb(city), channel="phone", **kw)
 
 
 def test_tianjin_emergency_is_transferred_to_its_desk_with_guidance():
@@ -167,8 +169,86 @@ def test_several_matters_split_into_one_order_each_under_one_request():
 
 
 def test_citizen_contact_is_masked_for_units():
-    assert mask(Citizen(name="欧阳娜娜", phone="13800138000")) == {"name": "欧***", "phone": "138****8000"}
-    assert mask(Citizen(name="李", phone="022-23456789")) == {"name": "李*", "phone": "022****6789"}
+    """R-SEC-1: three leading and two trailing digits, one star per hidden digit."""
+    assert mask(Citizen(name="欧阳娜娜", phone="13800138000")) == {"name": "欧***", "phone": "138******00"}
+    assert mask(Citizen(name="李", phone="022-23456789")) == {"name": "李*", "phone": "022******89"}
+
+
+def filing_body(**over) -> dict:
+    body = {"type": "help", "content": "小区楼道灯坏了一个月没人修", "category": "property",
+            "citizen": {"name": "张三", "phone": "13800138000"}, "location": {"district": "heping"}}  # fmt: skip
+    return body | over
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"citizen": {"name": "张\x00三", "phone": "13800138000"}},
+        {"citizen": {"name": "张\n三", "phone": "13800138000"}},
+        {"citizen": {"name": "张三", "phone": "1380013\x008000"}},
+        {"location": {"district": "heping", "address": "解放路\x0012号"}},
+        {"location": {"district": "heping", "street": "he\x00ping"}},
+        {"location": {"district": "heping\x1b"}},
+        {"category": "prop\x00erty"},
+        {"content": "小区楼道灯\x00坏了"},
+        {"content": "小区楼道灯\x85坏了"},
+        {"matters": [{"content": "楼道灯坏了", "location": {"address": "解放路\x0712号"}}]},
+    ],
+)
+def test_control_characters_are_refused_in_every_string_of_a_filing(over):
+    """R-INT-9: a NUL (or another control character) in any string — name, phone, address,
+    street, district, category, content — is refused; content may keep its line breaks."""
+    with pytest.raises(ValidationError):
+        Filing.parse(filing_body(**over))
+    assert Filing.parse(filing_body(content="第一行\n第二行\t完")).content == "第一行\n第二行\t完"
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"confidential": "yes"},
+        {"confidential": 1},
+        {"confidential": "true"},
+        {"content": 12345},
+        {"citizen": {"phone": 13800138000}},
+        {"location": {"district": "heping", "lat": "39.1"}},
+        {"attachments": "att-0"},
+        {"urgency": 1},
+    ],
+)
+def test_a_filing_is_typed_strictly_nothing_is_coerced(over):
+    """R-INT-9: `confidential: "yes"` is not a boolean, `13800138000` not a phone string."""
+    with pytest.raises(ValidationError):
+        Filing.parse(filing_body(**over))
+
+
+def test_a_strict_filing_still_takes_codes_and_numbers_as_json_gives_them():
+    f = Filing.parse(filing_body(urgency="urgent", confidential=True, channel="phone",
+                                 location={"district": "heping", "lat": 39, "lon": 117.2}))  # fmt: skip
+    assert (f.urgency.value, f.confidential, f.channel and f.channel.value, f.location.lat) == (
+        "urgent", True, "phone", 39.0,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "１３８００１３８０００",  # full width
+        "١٣٨٠٠١٣٨٠٠٠",  # Arabic-Indic
+        "۱۳۸۰۰۱۳۸۰۰۰",  # Extended Arabic-Indic (Persian)
+        "१३८००१३८०००",  # Devanagari
+        "138００138000",  # mixed
+    ],
+)
+def test_a_phone_in_other_digits_is_the_same_ascii_phone_and_the_same_caller(written):
+    """R-INT-9, R-INT-8: Unicode digits are read as the ASCII digits they are before the phone is
+    checked and hashed, so a suspended caller cannot come back as `１３８…`."""
+    keys = HashKeys(b"k" * 32)
+    plain = Filing.parse(filing_body())
+    other = Filing.parse(filing_body(citizen={"phone": written}))
+    assert other.citizen.phone == "13800138000"
+    assert citizen_key(keys, other) == citizen_key(keys, plain)
+    assert Citizen.model_validate({"phone": "０２２－２３４５６７８９"}).phone == "022-23456789"
 
 
 def test_tianjin_caller_is_warned_then_suspended_then_reinstated_by_a_supervisor():

@@ -9,6 +9,7 @@ from functools import cache, cached_property
 
 from hotline.adapters.archive import ArchiveBucket
 from hotline.adapters.channels import ChannelKeys
+from hotline.adapters.hashkey import load_hash_keys
 from hotline.adapters.vault import Vault
 from hotline.config.knowledge import load_knowledge
 from hotline.config.loader import CITIES_DIR, city_config, load_city_file
@@ -20,6 +21,7 @@ from hotline.dal.models import bind
 from hotline.dal.repository import TicketRepository
 from hotline.dal.stats import KpiStore, bind_stats
 from hotline.dal.waits import WaitStore
+from hotline.domain.filing import HashKeys
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle
 
@@ -49,9 +51,14 @@ class Services:
     config: CityConfig
     lifecycle: Lifecycle
     tickets: TicketRepository
-    secret: bytes
     callers: CallerStore
     knowledge_stats: KnowledgeStats
+
+    @cached_property
+    def keys(self) -> HashKeys:
+        """Keys of the hashes of phones and query codes (R-SEC-1): the stack's secret, read when a
+        function first hashes and kept for the container; none, and it refuses (no fallback)."""
+        return load_hash_keys(**_endpoint("SECRETS_MANAGER"))
 
     @cached_property
     def knowledge(self) -> KnowledgeIndex:
@@ -105,6 +112,4 @@ def services() -> Services:
     path = os.environ.get("HOTLINE_CITY_CONFIG")
     config = load_city_file(path) if path else city_config(os.environ["HOTLINE_CITY"])
     bind(os.environ["TABLE_NAME"], **_endpoint("DYNAMODB"))
-    # Keyed hashes of phones and query codes (R-SEC-1); from the city's secret in AWS.
-    secret = os.environ.get("HOTLINE_HASH_KEY", f"hotline-{config.city}").encode()
-    return Services(config, Lifecycle(config), TicketRepository(), secret, CallerStore(), KnowledgeStats())
+    return Services(config, Lifecycle(config), TicketRepository(), CallerStore(), KnowledgeStats())

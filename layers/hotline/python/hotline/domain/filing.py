@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,7 +35,23 @@ NOT_ORIGINALS = frozenset({Status.duplicate, Status.not_accepted, Status.transfe
 ATTACHMENT_ID = r"^att-[0-9a-f]{32}$"
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (C0, DEL, C1): never in a one-line field; free text keeps tab and line breaks.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def ascii_digits(text: str) -> str:
+    """`１３９…`, `١٣٩…`, `१३९…` → `139…`: NFKC (full-width forms, also of `-` and `+`), then every
+    other Unicode decimal digit as its ASCII digit — before a phone is checked or hashed (R-INT-9)."""
+    text = unicodedata.normalize("NFKC", text)
+    digits = {ord(c): str(unicodedata.decimal(c)) for c in set(text) if not c.isascii() and c.isdecimal()}
+    return text.translate(digits) if digits else text
+
+
+def _no_control(v: str | None) -> str | None:
+    if v is not None and CONTROL_IN_LINE.search(v):
+        raise ValueError("contains a control character")
+    return v
 
 
 class Citizen(BaseModel):
@@ -41,12 +59,26 @@ class Citizen(BaseModel):
     name: str | None = Field(default=None, max_length=50)
     phone: str | None = None
 
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _ascii_phone(cls, v: object) -> object:
+        return ascii_digits(v) if isinstance(v, str) else v
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
         if v is not None and not PHONE.match(v):
             raise ValueError("not a mainland mobile (11 digits from 1) or landline number (0xx-xxxxxxx)")
         return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return _no_control(v)
+
+
+def _lines_of(loc: Location | None) -> list[str | None]:
+    return [loc.district, loc.street, loc.address] if loc is not None else []
 
 
 class Matter(BaseModel):
@@ -73,10 +105,47 @@ class Filing(BaseModel):
 
     @model_validator(mode="after")
     def _clean(self) -> Self:
+        """No control character in any string of the filing (R-INT-9): a NUL in a name or an
+        address is refused, not stored; content may keep tabs and line breaks."""
         for text in [self.content, *(m.content for m in self.matters)]:
             if CONTROL.search(text):
                 raise ValueError("content contains control characters")
+        lines = [self.category, *_lines_of(self.location)]
+        for m in self.matters:
+            lines += [m.category, *_lines_of(m.location)]
+        for line in lines:
+            if line is not None and CONTROL_IN_LINE.search(line):
+                raise ValueError("category or location contains control characters")
         return self
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> Filing:
+        """A filing as a channel sent it, typed strictly (R-INT-9): JSON's own types only — codes
+        from strings, numbers from numbers, but `"yes"` is no boolean and `139…` no string."""
+        return cls.model_validate_json(json.dumps(body), strict=True)
+
+
+@dataclass(frozen=True)
+class HashKeys:
+    """The stack's secret keys for hashing phones and query codes (R-SEC-1): new hashes are made
+    with `current`; lookups try `current`, then `previous` while a rotation runs."""
+
+    current: bytes
+    previous: bytes | None = None
+
+    @property
+    def all(self) -> tuple[bytes, ...]:
+        return (self.current, self.previous) if self.previous else (self.current,)
+
+    def hash(self, value: str) -> str:
+        return keyed_hash(self.current, value)
+
+    def hashes(self, value: str) -> list[str]:
+        """What `value` may be stored as: its hash under each key, the current one first."""
+        return [keyed_hash(k, value) for k in self.all]
+
+    def matches(self, stored: str, value: str) -> bool:
+        return any(hmac.compare_digest(stored, h) for h in self.hashes(value))
 
 
 def keyed_hash(secret: bytes, value: str) -> str:
@@ -130,8 +199,11 @@ def mask(citizen: Citizen) -> dict[str, str]:
     if citizen.name:
         out["name"] = citizen.name[0] + "*" * max(len(citizen.name) - 1, 1)
     if citizen.phone:
+        # R-SEC-1: three leading and two trailing digits, one star per hidden one (`139******78`):
+        # the mask leaves 10^6 numbers, which only the secret key can tell apart
         digits = citizen.phone.replace("-", "")
-        out["phone"] = digits[:3] + "****" + digits[-4:] if len(digits) >= 11 else digits[:3] + "****"
+        shown = 2 if len(digits) >= 11 else 0
+        out["phone"] = digits[:3] + "*" * (len(digits) - 3 - shown) + digits[len(digits) - shown :]
     return out
 
 
@@ -139,9 +211,20 @@ def new_query_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-def citizen_key(secret: bytes, f: Filing) -> str | None:
+def _caller(f: Filing) -> str | None:
+    return f.citizen.phone.replace("-", "") if f.citizen.phone else None
+
+
+def citizen_key(keys: HashKeys, f: Filing) -> str | None:
     """Who filed, as a keyed hash of the phone: duplicates and caller limits match on it (R-INT-4/8)."""
-    return keyed_hash(secret, f.citizen.phone.replace("-", "")) if f.citizen.phone else None
+    phone = _caller(f)
+    return keys.hash(phone) if phone else None
+
+
+def citizen_keys(keys: HashKeys, f: Filing) -> list[str]:
+    """Every key the same citizen may be stored under while a rotation runs, the current first."""
+    phone = _caller(f)
+    return keys.hashes(phone) if phone else []
 
 
 def find_duplicate(f: Filing, history: Sequence[Ticket], policy: IntakePolicy, now: datetime) -> Ticket | None:
@@ -165,7 +248,7 @@ def file_request(
     f: Filing,
     lc: Lifecycle,
     request_id: str,
-    secret: bytes,
+    keys: HashKeys,
     now: datetime,
     *,
     query_code: str,
@@ -194,11 +277,11 @@ def file_request(
             content=m.content,
             location=m.location or f.location,
             confidential=f.confidential,
-            citizen_key=citizen_key(secret, f),
+            citizen_key=citizen_key(keys, f),
             citizen_sealed=sealed.ciphertext,
             citizen_masked=sealed.masked,
             attachments=list(f.attachments) if i == 1 else [],
-            query_code_hash=keyed_hash(secret, query_code),
+            query_code_hash=keys.hash(query_code),
             matters=count,
             created_at=now,
             updated_at=now,
@@ -263,7 +346,8 @@ def hotspot_report(lc: Lifecycle, order: Ticket, citizens: int, now: datetime) -
     return lc.apply(order, "note_hotspot", SYSTEM, {"citizens": citizens}, now)
 
 
-def query_code_matches(ticket: Ticket, secret: bytes, code: str | None) -> bool:
+def query_code_matches(ticket: Ticket, keys: HashKeys, code: str | None) -> bool:
+    """The citizen's query code against its stored hash, under each key (R-SEC-1 rotation)."""
     if not code or not ticket.query_code_hash:
         return False
-    return hmac.compare_digest(ticket.query_code_hash, keyed_hash(secret, code))
+    return keys.matches(ticket.query_code_hash, code)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hotline.domain.errors import BadInput
+from hotline.domain.filing import ascii_digits
 from hotline.domain.models import Satisfaction, Status, Ticket
 
 ANSWERS = {"1": Satisfaction.satisfied, "2": Satisfaction.basically_satisfied, "3": Satisfaction.unsatisfied}
@@ -37,7 +38,7 @@ def parse_answer(text: str) -> SmsAnswer:
 
 def mobile(number: str) -> str:
     """The 11-digit mainland mobile a gateway's sender number (+8613…, 8613…, 13…) stands for."""
-    m = _MOBILE.match(re.sub(r"[\s-]", "", number))
+    m = _MOBILE.match(re.sub(r"[\s-]", "", ascii_digits(number)))
     if m is None:
         raise BadInput("bad_sender", "the sender is not a mainland mobile number; ratings come from mobiles only")
     return m[1]
