@@ -12,10 +12,12 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hotline_local import deploy, openapi
+from hotline_local.client import StaleInfo, process_start, read_info
 from hotline_local.clock import Clock
 from hotline_local.emulator import REGION, Emulator
 from hotline_local.gateway import DeployedApi, Gateway
@@ -23,6 +25,10 @@ from hotline_local.identity import CENTER_ROLES, StaffDirectory
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK_SECONDS = 2.0
+
+
+class AlreadyRunning(RuntimeError):
+    pass
 
 
 class LocalCloud:
@@ -56,9 +62,24 @@ class LocalCloud:
         self.say(f"    done in {time.monotonic() - started:.1f}s")
         return result
 
-    def start(self) -> dict[str, Any]:
+    def claim(self) -> None:
+        """The state folder is this process's: refused if a live local cloud serves from it, and a
+        local.json its process left behind (SIGKILL) is replaced, with a message."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.info_file.unlink(missing_ok=True)
+        try:
+            running = read_info(self.info_file)
+        except StaleInfo as exc:
+            self.say(f"==> {exc}; replacing it")
+            self.info_file.unlink(missing_ok=True)
+            return
+        if running is not None:
+            raise AlreadyRunning(
+                f"a local cloud is already running from {self.state_dir} (pid {running['pid']}, {running['api']}); "
+                "stop it, or give this one another folder (--state-dir) and port (PORT=…)"
+            )
+
+    def start(self) -> dict[str, Any]:
+        self.claim()
         (self.state_dir / "functions.log").unlink(missing_ok=True)
         warnings.filterwarnings("ignore", message="Tried to parse AWS::")
         warnings.filterwarnings("ignore", message="No application metrics")  # an invocation that counted nothing
@@ -79,6 +100,9 @@ class LocalCloud:
         threading.Thread(target=self._ticker, daemon=True, name="clock-ticker").start()
         self.info = {
             "api": f"http://127.0.0.1:{self.port}",
+            "pid": os.getpid(),
+            "process_start": process_start(os.getpid()),
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "city": self.city,
             "region": REGION,
             "emulator": endpoint,
@@ -146,7 +170,8 @@ class LocalCloud:
                 logging.getLogger("hotline_local").warning("clock tick failed: %s", exc)
 
     def stop(self) -> None:
-        self.info_file.unlink(missing_ok=True)  # first: it says "ready", and the cloud no longer is
+        if self.info:  # ours (never another live cloud's, which claim() refused to touch)
+            self.info_file.unlink(missing_ok=True)  # first: it says "ready", and the cloud no longer is
         self._stop.set()
         if self.gateway is not None:
             self.gateway.stop()

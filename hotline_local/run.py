@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hotline.config.loader import CITIES_DIR
-from hotline_local.cloud import LocalCloud
+from hotline_local.cloud import ROOT, AlreadyRunning, LocalCloud
 from hotline_local.deploy import DeployError
 
 STOP_WITHIN = 6.0  # seconds for a clean stop after TERM or INT
@@ -52,13 +52,22 @@ Ctrl-C stops everything this started.
 """
 
 
+def where(demo: bool, port: int | None = None, state_dir: Path | None = None) -> tuple[int, Path]:
+    """The port and state folder: `make run`'s are $PORT (3000) and .hotline/; the demo has its own
+    folder and a free port, so that it never touches a `make run` beside it."""
+    if port is None:
+        port = 0 if demo else int(os.environ.get("PORT") or 3000)
+    return port, state_dir or ROOT / ".hotline" / ("demo" if demo else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--city", default=os.environ.get("CITY", "tianjin"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
-    ap.add_argument("--state-dir", type=Path, default=None, help="where local.json and logs go (default .hotline/)")
+    ap.add_argument("--port", type=int, default=None, help="default $PORT or 3000; the demo's a free one")
+    ap.add_argument("--state-dir", type=Path, default=None, help="local.json and logs (.hotline/, demo .hotline/demo/)")
     ap.add_argument("--demo", action="store_true", help="play a scripted day, print it, and stop")
     args = ap.parse_args(argv)
+    args.port, args.state_dir = where(args.demo, args.port, args.state_dir)
     if not (CITIES_DIR / f"{args.city}.yaml").exists():
         known = ", ".join(sorted(p.stem for p in CITIES_DIR.glob("*.yaml")))
         print(f"unknown city {args.city!r}; the cities are: {known}", file=sys.stderr)
@@ -78,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             info = cloud.start()
+        except AlreadyRunning as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
         except (DeployError, OSError) as exc:
             print(f"the local cloud did not start: {exc}", file=sys.stderr)
             return 1
@@ -104,7 +116,8 @@ def shut_down(cloud: LocalCloud, within: float = STOP_WITHIN) -> None:
     done.start()
     done.join(within)
     if done.is_alive():
-        cloud.info_file.unlink(missing_ok=True)
+        if cloud.info:
+            cloud.info_file.unlink(missing_ok=True)
         print(f"the local cloud did not stop within {within:.0f} s; leaving anyway", file=sys.stderr, flush=True)
         os._exit(1)
 

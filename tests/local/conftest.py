@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,38 +12,43 @@ from typing import Any
 
 import pytest
 
-from hotline_local.client import Hotline
+from hotline_local.client import Hotline, StaleInfo, read_info
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 180
 
 
-def spawn(state: Path, *args: str, city: str = "tianjin") -> subprocess.Popen[bytes]:
+def spawn(state: Path, *args: str, city: str = "tianjin", log: Path | None = None) -> subprocess.Popen[bytes]:
     """`python -m hotline_local.run` as `make run` starts it, on a free port, its state in `state`."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/hotline/python'}{os.pathsep}{ROOT}", "TZ": "UTC"}
     for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PORT"):
         env.pop(key, None)
-    log = (state / "run.log").open("w")
+    out = (log or state / "run.log").open("w")
     try:
         return subprocess.Popen(
             [sys.executable, "-m", "hotline_local.run", "--city", city, "--port", "0", "--state-dir", str(state),
              *args],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     finally:
-        log.close()  # the child has its own copy
+        out.close()  # the child has its own copy
 
 
 def wait_ready(proc: subprocess.Popen[bytes], state: Path) -> dict[str, Any]:
-    """local.json once the cloud serves (it is written last); fails with the log if it never does."""
+    """local.json once this process serves (it is written last, with its pid); fails with the log if never."""
     info_file = state / "local.json"
     deadline = time.monotonic() + START_TIMEOUT
-    while not info_file.exists():
+    while True:
+        try:
+            info = read_info(info_file)
+        except StaleInfo:
+            info = None  # a file left by an earlier run: ours replaces it
+        if info is not None and info.get("pid") == proc.pid:
+            return info
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"the local cloud did not start:\n{(state / 'run.log').read_text()[-3000:]}")
         time.sleep(0.2)
-    return json.loads(info_file.read_text())  # type: ignore[no-any-return]
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
