@@ -45,8 +45,20 @@ def executions() -> Executions:
     return Executions()
 
 
+TICKET_PK = "TICKET#"  # the table also holds caller records, KB hits and hotspots (dal/models.py)
+
+
+def is_ticket(change: dict[str, Any]) -> bool:
+    """A ticket item (`TICKET#<id>` / `META`): the stream filter lets only these through in AWS;
+    the local cloud hands every record to every reader, so this reader checks again (issue 15)."""
+    keys = change.get("Keys") or {}
+    return str(keys.get("pk", {}).get("S", "")).startswith(TICKET_PK) and keys.get("sk", {}).get("S") == "META"
+
+
 def follow(record: DynamoDBRecord) -> None:
     change = record.raw_event.get("dynamodb", {})
+    if not is_ticket(change):
+        return
     new = ticket_from_stream(change.get("NewImage") or {})
     if new is None:
         return

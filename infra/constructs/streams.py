@@ -14,6 +14,26 @@ from constructs import Construct
 
 from infra.constructs.nag import ack
 
+# The tickets table holds more than tickets (dal/models.py): caller records are `CALLER#…` / `META`
+# too, so a filter on the sort key alone let every strike through (issue 15). Name the key shape.
+TICKET_ITEMS: dict[str, Any] = {
+    "dynamodb": {
+        "Keys": {
+            "pk": {"S": lambda_.FilterRule.begins_with("TICKET#")},
+            "sk": {"S": lambda_.FilterRule.is_equal("META")},
+        }
+    }
+}
+NEW_TICKET_EVENTS: dict[str, Any] = {
+    "eventName": lambda_.FilterRule.is_equal("INSERT"),
+    "dynamodb": {
+        "Keys": {
+            "pk": {"S": lambda_.FilterRule.begins_with("TICKET#")},
+            "sk": {"S": lambda_.FilterRule.begins_with("EVENT#")},
+        }
+    },
+}
+
 
 def dead_letter_queue(scope: Construct, id: str, key: kms.IKey) -> sqs.Queue:
     queue = sqs.Queue(

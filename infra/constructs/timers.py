@@ -78,5 +78,5 @@ class Timers(Construct):
             table,
             planner,
             key,
-            {"dynamodb": {"Keys": {"sk": {"S": lambda_.FilterRule.is_equal("META")}}}},
+            streams.TICKET_ITEMS,
         )
