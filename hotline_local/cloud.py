@@ -156,11 +156,21 @@ class LocalCloud:
         self.gateway = Gateway(api, self.staff, self.clock, self.emulator.outbox, {})
         self.port = self.gateway.serve(self.port)
         # Warm every API function (as provisioned concurrency would) and document their routes.
-        modules = [self.emulator.runner.load(arn) for arn in sorted({m.function_arn for m in api.methods})]
-        staff_paths = {m.resource for m in api.methods if m.authorization != "NONE"}
-        self.gateway.extras["openapi"] = openapi.document(
-            self.city, f"http://127.0.0.1:{self.port}", [m.app for m in modules if hasattr(m, "app")], staff_paths
+        arns = sorted({m.function_arn for m in api.methods})
+        modules = {arn.rsplit(f"hotline-{self.city}-", 1)[-1]: self.emulator.runner.load(arn) for arn in arns}
+        from hotline.config.loader import load_city_file
+
+        config = load_city_file(ROOT / "infra" / "cities" / f"{self.city}.yaml")
+        doc = openapi.document(
+            self.city,
+            f"http://127.0.0.1:{self.port}",
+            api.methods,
+            [m.app for m in modules.values() if hasattr(m, "app")],
+            modules,
+            config,
         )
+        self.gateway.extras["openapi"] = doc
+        self.gateway.extras["docs"] = openapi.page(doc)
 
     def _ticker(self) -> None:
         while not self._stop.wait(TICK_SECONDS):
