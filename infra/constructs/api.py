@@ -7,6 +7,7 @@ import json
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -42,6 +43,7 @@ class Api(Construct):
         dispatch: lambda_.IFunction,
         callback: lambda_.IFunction,
         stats: lambda_.IFunction,
+        key: kms.IKey,
     ) -> None:
         super().__init__(scope, id)
         self.user_pool = cognito.UserPool(
@@ -65,7 +67,13 @@ class Api(Construct):
             cognito.CfnUserPoolGroup(self, f"Group-{group}", user_pool_id=self.user_pool.user_pool_id, group_name=group)
         self.client = self.user_pool.add_client("StaffConsole", auth_flows=cognito.AuthFlow(user_srp=True))
 
-        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR)
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/hotline-{config.city}-access",  # the city key's policy names it
+            retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=key,
+        )
         self.rest = apigw.RestApi(
             self,
             "Rest",

@@ -1,6 +1,6 @@
 """THE function factory: every Lambda of the stack is made here, the same way.
 
-Runtime, architecture, JSON logs into an owned log group, tracing, the two layers (hotline
+Runtime, architecture, JSON logs into an owned log group under the city's key, tracing, the two layers (hotline
 code + pinned dependencies), Powertools settings and the city's baked config. Function code
 is bundled locally (no Docker): the handler package plus `city.json`, validated at synth.
 """
@@ -15,6 +15,7 @@ from typing import Any
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -55,8 +56,11 @@ def _tree_hash(path: Path, extra: str) -> str:
 
 
 class FunctionFactory(Construct):
-    def __init__(self, scope: Construct, id: str, *, config: CityConfig, environment: dict[str, str]) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, config: CityConfig, key: kms.IKey, environment: dict[str, str]
+    ) -> None:
         super().__init__(scope, id)
+        self.key = key
         if not (DEPS_LAYER / "python").is_dir():
             raise RuntimeError(f"{DEPS_LAYER} is missing: run `make layer` (make synth/test do it for you)")
         self.config = config
@@ -100,6 +104,7 @@ class FunctionFactory(Construct):
             f"{name}-logs",
             log_group_name=f"/aws/lambda/{fn_name}",
             retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=self.key,  # what a function logs may name citizens (R-SEC-1)
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         role = iam.Role(

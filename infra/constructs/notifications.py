@@ -1,4 +1,11 @@
-"""SNS: one topic per unit, one for ops, one for citizen SMS (R-DSP-13, R-OPS-2)."""
+"""SNS: one topic per unit, one for ops, one for the emergency desks; a queue of citizen SMS
+(R-DSP-13, R-OPS-2, R-SEC-2).
+
+SMS to a phone number is the one `sns:Publish` that AWS lets no policy scope (it has no ARN), so it
+is the `sms` function's alone: `notify` queues each citizen SMS (ticket, request, text and the
+sealed contact, never the phone number) and publishes only to named topics; `sms` opens the
+contact and sends. The queue redelivers what failed, then parks it: delivery stays at least once.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,16 @@ from aws_cdk import aws_dynamodb as ddb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
 from infra.constructs import streams
 from infra.constructs.nag import ack
+
+SMS_VISIBILITY = cdk.Duration.seconds(90)  # six times the sms function's timeout, as AWS advises
 
 
 class Notifications(Construct):
@@ -26,7 +37,18 @@ class Notifications(Construct):
         prefix = f"hotline-{config.city}"
         self.unit_prefix = f"{prefix}-unit-"
         self.ops = topic("Ops", f"{prefix}-ops", f"{config.name} 12345 运维告警")
-        self.citizen_sms = topic("CitizenSms", f"{prefix}-citizen-sms", f"{config.name} 12345")
+        self.sms_dead_letters = streams.dead_letter_queue(self, "CitizenSmsDlq", key)
+        self.citizen_sms = sqs.Queue(
+            self,
+            "CitizenSms",
+            queue_name=f"{prefix}-citizen-sms",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            visibility_timeout=SMS_VISIBILITY,
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=self.sms_dead_letters),
+        )
         # Emergencies for the 110/119/120/122 desks; each desk subscribes filtered on `desk` (R-INT-4).
         self.emergency = topic("Emergency", f"{prefix}-emergency", f"{config.name} 12345 紧急转办")
         self.units: dict[str, sns.Topic] = {
@@ -41,10 +63,7 @@ class Notifications(Construct):
             table,
             fn,
             self.key,
-            {
-                "eventName": lambda_.FilterRule.is_equal("INSERT"),
-                "dynamodb": {"Keys": {"sk": {"S": lambda_.FilterRule.begins_with("EVENT#")}}},
-            },
+            streams.NEW_TICKET_EVENTS,
         )
         fn.add_to_role_policy(
             iam.PolicyStatement(
@@ -55,20 +74,12 @@ class Notifications(Construct):
             )
         )
         self.emergency.grant_publish(fn)
-        # SMS to a citizen's number has no topic: AWS offers no resource to scope it to.
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["sns:Publish"],
-                resources=["*"],
-            )
-        )
+        self.citizen_sms.grant_send_messages(fn)  # citizen SMS go through the queue, without the phone
+        fn.add_environment("CITIZEN_SMS_QUEUE_URL", self.citizen_sms.queue_url)
+        # The encrypted topics and queue; Decrypt also opens the sealed contact, for the caller's
+        # phone an emergency desk is given (R-INT-4).
         self.key.grant(fn, "kms:GenerateDataKey*", "kms:Decrypt")
         assert fn.role is not None
-        ack(
-            fn.role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "SMS to a citizen's phone number has no resource ARN to scope sns:Publish to; X-Ray has none either",
-        )
         ack(
             fn.role,
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:"
@@ -76,4 +87,18 @@ class Notifications(Construct):
             + "*]",
             "Publishes to this city's unit topics only (one per unit, named by prefix); listing 30-90 ARNs would "
             "overflow the role policy size limit",
+        )
+
+    def sms_from_queue(self, fn: lambda_.Function) -> None:
+        """`fn` sends the queued citizen SMS (R-DSP-13): it opens the sealed contact and publishes to
+        the phone number; a message that fails is redelivered, and parked after five receives."""
+        fn.add_event_source(sources.SqsEventSource(self.citizen_sms, batch_size=10, report_batch_item_failures=True))
+        self.key.grant_decrypt(fn)  # the queue's messages and the sealed contact
+        # SMS to a citizen's number: AWS offers no resource to scope sns:Publish to. Only this function has it.
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+        assert fn.role is not None
+        ack(
+            fn.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "SMS to a citizen's phone number has no resource ARN to scope sns:Publish to; X-Ray has none either",
         )

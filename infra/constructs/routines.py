@@ -4,6 +4,9 @@ Daily at 09:00 Beijing time (01:00 UTC; rules run in UTC): the timers function c
 working-day calendar knows this year and, from December 1st, the next; the notify function tells
 each unit of its knowledge entries that are stale or about to be. Monthly, on the 1st at the same
 hour, the stats function publishes the month just ended (and after December, the year).
+
+Each target retries for up to six hours, then the event is parked in the routine's own dead-letter
+queue (the city's key, TLS only), whose depth pages ops: a routine never fails silently (R-OPS-2).
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
+from infra.constructs import streams
 from infra.constructs.monitoring import ops_alarm
 
 DAILY_0900_CST = events.Schedule.cron(minute="0", hour="1")
@@ -34,17 +41,22 @@ class Routines(Construct):
         notify: lambda_.IFunction,
         stats: lambda_.IFunction,
         ops: sns.ITopic,
+        key: kms.IKey,
     ) -> None:
         super().__init__(scope, id)
+        prefix = f"hotline-{config.city}"
+        self.dead_letters: dict[str, sqs.Queue] = {}
         for name, fn, routine, when, what in (
             ("Calendar", timers, "calendar", "daily", "checks the holiday calendar covers the year ahead (R-SLA-1)"),
             ("Knowledge", notify, "knowledge", "daily", "tells units of knowledge entries to update (R-KB-1)"),
             ("KpiExport", stats, "kpi_export", "monthly", "publishes last month's three rates (R-KPI-1)"),
         ):
+            parked = streams.dead_letter_queue(self, f"{name}Dlq", key)
+            self.dead_letters[f"{routine.replace('_', '-')}-dlq"] = parked
             events.Rule(
                 self,
                 name,
-                rule_name=f"hotline-{config.city}-{when}-{routine.replace('_', '-')}",
+                rule_name=f"{prefix}-{when}-{routine.replace('_', '-')}",
                 description=f"{when.capitalize()} at 09:00 Beijing time: {what}",
                 schedule=DAILY_0900_CST if when == "daily" else MONTHLY_0900_CST,
                 targets=[
@@ -53,9 +65,27 @@ class Routines(Construct):
                         event=events.RuleTargetInput.from_object({"routine": routine}),
                         retry_attempts=4,
                         max_event_age=cdk.Duration.hours(6),
+                        dead_letter_queue=parked,
                     )
                 ],
             )
+        # EventBridge writes the encrypted dead-letter queues: the key lets it, for this city's rules
+        # only (the rule ARNs by name, so the key does not depend on the rules that depend on it).
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EventBridgeParksFailedRoutines",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": cdk.Fn.sub(
+                            "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + f"{prefix}-*"
+                        )
+                    }
+                },
+            )
+        )
         self.calendar_alarm = ops_alarm(
             self,
             f"hotline-{config.city}-calendar-data-missing",

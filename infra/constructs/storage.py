@@ -1,4 +1,4 @@
-"""Tables, archive bucket and the city's KMS key (R-SEC-1, R-CB-5).
+"""Tables, archive bucket, the city's KMS key and the hash key's secret (R-SEC-1, R-CB-5).
 
 The table's keys and indexes are read from the pynamodb models, so the template and the
 code cannot drift apart (a contract test checks it too).
@@ -10,14 +10,20 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as ddb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from hotline.config.schema import CityConfig
 from hotline.dal.models import TicketItem
 from hotline.dal.stats import KpiItem
 from infra.constructs.nag import ack
+
+# Where the stack's log groups live (infra/constructs/functions.py, workflow.py, api.py); the
+# city key's policy lets CloudWatch Logs use the key for these names only.
+LOG_GROUP_PREFIXES = ("/aws/lambda/hotline-", "/aws/vendedlogs/states/hotline-", "/aws/apigateway/hotline-")
 
 
 def _key(name: str) -> ddb.Attribute:
@@ -35,6 +41,43 @@ class Storage(Construct):
             description=f"Encrypts {config.city} hotline records and citizen data (R-SEC-1)",
             enable_key_rotation=True,
             removal_policy=removal,
+        )
+        # Every log group of the stack is under this key (functions, state machine, API access log):
+        # CloudWatch Logs of this region may use it, for this city's log groups only.
+        log_groups = [
+            cdk.Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + f"{p}{config.city}-*")
+            for p in LOG_GROUP_PREFIXES
+        ]
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsOfThisCity",
+                principals=[iam.ServicePrincipal(f"logs.{cdk.Aws.REGION}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+            )
+        )
+        # R-SEC-1: the key of the keyed hashes of phones and query codes, generated at deploy, one
+        # per stack; read only by the functions that hash. Rotation is by hand, both keys tried for
+        # a while (docs/runbook.md), so no rotation Lambda.
+        self.hash_key = secretsmanager.Secret(
+            self,
+            "HashKey",
+            description=f"{config.city} hotline: key of the citizen hashes (R-SEC-1); rotation in docs/runbook.md",
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",  # noqa: S106 - the JSON object the generated key goes into
+                generate_string_key="current",
+                password_length=64,
+                exclude_punctuation=True,
+            ),
+            removal_policy=removal,
+        )
+        ack(
+            self.hash_key,
+            "AwsSolutions-SMG4",
+            "Rotation is manual by design: the new key is added as `current`, the old kept as `previous`, and "
+            "both are tried so stored hashes stay valid (docs/runbook.md)",
         )
 
         self.tickets = self._table("Tickets", TicketItem, removal, prod, stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES)

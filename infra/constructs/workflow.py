@@ -18,6 +18,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -41,7 +42,14 @@ def _statuses(phase: Phase) -> sfn.Condition:
 
 class Workflow(Construct):
     def __init__(
-        self, scope: Construct, id: str, *, config: CityConfig, steps: lambda_.IFunction, ops: sns.ITopic
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: CityConfig,
+        steps: lambda_.IFunction,
+        ops: sns.ITopic,
+        key: kms.IKey,
     ) -> None:
         super().__init__(scope, id)
         ticket_id = sfn.JsonPath.string_at("$.ticket_id")
@@ -128,6 +136,7 @@ class Workflow(Construct):
             "Logs",
             log_group_name=f"/aws/vendedlogs/states/hotline-{config.city}-lifecycle",
             retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=key,  # executions log their data: citizens' requests (R-SEC-1)
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.state_machine = sfn.StateMachine(

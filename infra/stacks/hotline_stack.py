@@ -35,6 +35,7 @@ class HotlineStack(cdk.Stack):
             self,
             "Functions",
             config=config,
+            key=s.key,
             environment={
                 "TABLE_NAME": s.tickets.table_name,
                 "STATS_TABLE": s.stats.table_name,
@@ -44,7 +45,6 @@ class HotlineStack(cdk.Stack):
                 "CITY_KEY_ARN": s.key.key_arn,
                 "EMERGENCY_TOPIC_ARN": self.notifications.emergency.topic_arn,
                 "OPS_TOPIC_ARN": self.notifications.ops.topic_arn,
-                "CITIZEN_SMS_TOPIC_ARN": self.notifications.citizen_sms.topic_arn,
                 "UNIT_TOPIC_ARN_PREFIX": cdk.Fn.sub(
                     "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.notifications.unit_prefix
                 ),
@@ -57,16 +57,29 @@ class HotlineStack(cdk.Stack):
         callback = make("callback", description="Citizen ratings and callbacks (SPEC §5)")
         notify = make("notify", description="Ticket events → notices to units (R-DSP-13)", timeout_s=60)
         self.notifications.feed_from(s.tickets, notify)
+        sms = make("sms", description="Sends each queued citizen SMS to the citizen's phone (R-DSP-13)")
+        self.notifications.sms_from_queue(sms)
+        # R-SEC-1: the key of the citizen hashes, for the two functions that hash and no other
+        for fn in (intake, callback):
+            s.hash_key.grant_read(fn)
+            fn.add_environment("HASH_KEY_SECRET_ARN", s.hash_key.secret_arn)
         planner = make(
             "orchestrate", description="Keeps each order's timers and execution in step with its ticket (DESIGN §1)"
         )
         self.timers = Timers(self, "Timers", config=config, table=s.tickets, key=s.key, fire=timers, planner=planner)
         steps = make("workflow", description="The steps of an order's execution: locate, park, archive (SPEC §3, §5)")
-        self.workflow = Workflow(self, "Workflow", config=config, steps=steps, ops=self.notifications.ops)
+        self.workflow = Workflow(self, "Workflow", config=config, steps=steps, ops=self.notifications.ops, key=s.key)
         stats = make("stats", description="The three rates: read, and published monthly to the archive (R-KPI-1)")
         self.records = RecordsTable(self, "Records", config=config, archive=s.archive)
         self.routines = Routines(
-            self, "Routines", config=config, timers=timers, notify=notify, stats=stats, ops=self.notifications.ops
+            self,
+            "Routines",
+            config=config,
+            timers=timers,
+            notify=notify,
+            stats=stats,
+            ops=self.notifications.ops,
+            key=s.key,
         )
         sm = self.workflow.state_machine
         planner.add_environment("STATE_MACHINE_ARN", sm.state_machine_arn)
@@ -173,9 +186,11 @@ class HotlineStack(cdk.Stack):
             "Objects of the city's own attachments bucket; upload keys are random per slot",
         )
 
-        self.api = Api(self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback, stats=stats)
+        self.api = Api(
+            self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback, stats=stats, key=s.key
+        )
         fns = {"intake": intake, "dispatch": dispatch, "timers": timers, "callback": callback, "notify": notify,
-               "orchestrate": planner, "workflow": steps, "stats": stats}  # fmt: skip
+               "orchestrate": planner, "workflow": steps, "stats": stats, "sms": sms}  # fmt: skip
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -186,6 +201,8 @@ class HotlineStack(cdk.Stack):
                 "notify-dlq": self.notifications.dead_letters,
                 "orchestrate-dlq": self.timers.parked,
                 "timer-fires-dlq": self.timers.dead_letters,
+                "sms-dlq": self.notifications.sms_dead_letters,
+                **self.routines.dead_letters,
             },
             api=self.api.rest,
         )

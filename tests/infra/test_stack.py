@@ -110,9 +110,10 @@ def test_archive_bucket_is_versioned_locked_kms_private_and_tls_only(synthesized
 
 
 @pytest.mark.parametrize("city", ["weixi", "tianjin"])
-def test_one_sns_topic_per_unit_plus_ops_citizen_sms_and_emergency_desks(synthesized, city):
+def test_one_sns_topic_per_unit_plus_ops_and_emergency_desks_and_a_queue_of_citizen_sms(synthesized, city):
     t = template(synthesized, city)
-    t.resource_count_is("AWS::SNS::Topic", len(city_config(city).units) + 3)
+    t.resource_count_is("AWS::SNS::Topic", len(city_config(city).units) + 2)
+    t.has_resource_properties("AWS::SQS::Queue", {"QueueName": f"hotline-{city}-citizen-sms"})
     t.has_resource_properties("AWS::SNS::Topic", {"TopicName": f"hotline-{city}-emergency"})
     t.has_resource_properties(
         "AWS::SNS::Topic", {"TopicName": f"hotline-{city}-ops", "KmsMasterKeyId": Match.any_value()}
@@ -121,7 +122,7 @@ def test_one_sns_topic_per_unit_plus_ops_citizen_sms_and_emergency_desks(synthes
 
 def test_one_function_factory_shape_for_every_function(synthesized):
     fns = template(synthesized, "heze").find_resources("AWS::Lambda::Function")
-    assert len(fns) == 8  # intake, dispatch, timers, callback, notify, orchestrate, workflow, stats
+    assert len(fns) == 9  # intake, dispatch, timers, callback, notify, sms, orchestrate, workflow, stats
     for fn in fns.values():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.14"
@@ -206,11 +207,13 @@ def test_only_the_notifier_publishes_to_unit_topics(synthesized):
         for name, policy in t.find_resources("AWS::IAM::Policy").items()
         if "sns:Publish" in json.dumps(policy["Properties"]["PolicyDocument"])
     }
-    assert sorted(publishers) == [
-        next(n for n in publishers if "notify" in n), next(n for n in publishers if "Workflow" in n)
-    ]  # fmt: skip
+    assert sorted(publishers) == sorted(
+        next(n for n in publishers if what in n) for what in ("notify", "Functionssms", "Workflow")
+    )  # fmt: skip
     workflow = next(doc for n, doc in publishers.items() if "Workflow" in n)
     assert "NotifyOps" in workflow and "unit" not in workflow.lower()
+    sms = next(doc for n, doc in publishers.items() if "Functionssms" in n)
+    assert "unit" not in sms.lower() and "Topic" not in sms  # SMS to phone numbers only (test_hardening.py)
 
 
 def test_gateway_refusals_use_the_contract_error_shape(synthesized):
@@ -429,11 +432,12 @@ def test_staff_read_the_rates_at_get_stats_kpi_through_cognito(synthesized):
     )  # fmt: skip
 
 
-FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "orchestrate", "workflow", "stats")
+FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "sms", "orchestrate", "workflow", "stats")
+DEAD_LETTERS = ("notify", "orchestrate", "timer-fires", "sms", "calendar", "knowledge", "kpi-export")
 EXPECTED_ALARMS = {
     *(f"{fn}-Fault-Count-Errors" for fn in FUNCTIONS),
     *(f"{fn}-Throttled-Count-Throttles" for fn in FUNCTIONS),
-    *(f"{q}-dlq-Queue-Message-Count-Max-Parked" for q in ("notify", "orchestrate", "timer-fires")),
+    *(f"{q}-dlq-Queue-Message-Count-Max-Parked" for q in DEAD_LETTERS),
     "api-Fault-Count-Faults",
     "api-Latency-P99-P99",
     "executions-failed",
@@ -484,14 +488,14 @@ STAR_ALLOWED = {
 
 def test_no_role_is_granted_any_resource_beyond_what_aws_requires(synthesized):
     """R-SEC-2: every statement names its resources; `*` only for the actions AWS allows no
-    narrower, and SMS to citizens' phones (which have no ARN) only from `notify`."""
+    narrower, and SMS to citizens' phones (which have no ARN) only from `sms` (issue 15 item 13)."""
     t = template(synthesized, "baoding")
     for name, st in _statements(t):
         resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
         if "*" not in resources:
             continue
         actions = set(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
-        extra = actions - STAR_ALLOWED - ({"sns:Publish"} if "notify" in name else set())
+        extra = actions - STAR_ALLOWED - ({"sns:Publish"} if name.startswith("Functionssmsrole") else set())
         assert not extra, (name, extra)
 
 

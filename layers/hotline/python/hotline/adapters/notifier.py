@@ -2,13 +2,20 @@
 
 A city in a China region may plug its own SMS gateway: implement `Notifier` and name the
 class in `HOTLINE_NOTIFIER` (module:Class); nothing else changes.
+
+Citizen SMS take two steps (R-SEC-2): `notify` queues an `SmsRequest` (the ticket, the request,
+the text with `{query_code}` still in it, and the sealed contact — never the phone number) on the
+city's citizen-SMS queue; the `sms` function opens the contact and calls `Notifier.to_citizen`.
+Only `sms` may publish to a phone number, the one `sns:Publish` no policy can scope.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, Protocol
 
@@ -67,6 +74,54 @@ class SnsNotifier:
             Message=notice.text,
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
         )
+
+
+@dataclass(frozen=True)
+class SmsRequest:
+    """A citizen SMS waiting to be sent: the notice and the sealed contact it goes to."""
+
+    notice: CitizenNotice
+    sealed: str
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self.notice), "sealed": self.sealed}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, body: str) -> SmsRequest:
+        data = json.loads(body)
+        notice = CitizenNotice(
+            ticket_id=data["ticket_id"], request_id=data["request_id"], kind=data["kind"], text=data["text"]
+        )
+        return cls(notice, data["sealed"])
+
+
+class CitizenSmsQueue:
+    """The city's citizen-SMS queue (`CITIZEN_SMS_QUEUE_URL`), read by the `sms` function."""
+
+    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+        import boto3
+
+        self.url = queue_url
+        self.sqs = client or boto3.client("sqs")
+
+    def request(self, notice: CitizenNotice, sealed: str) -> None:
+        self.sqs.send_message(
+            QueueUrl=self.url,
+            MessageBody=SmsRequest(notice, sealed).to_json(),
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id))
+                if value
+            },
+        )
+
+
+@cache
+def citizen_sms() -> CitizenSmsQueue:
+    url = os.environ.get("CITIZEN_SMS_QUEUE_URL")
+    if not url:
+        raise RuntimeError("CITIZEN_SMS_QUEUE_URL is not set: the stack passes the citizen-SMS queue to notify")
+    return CitizenSmsQueue(url)
 
 
 @cache
