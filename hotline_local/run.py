@@ -94,9 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the local cloud did not start: {exc}", file=sys.stderr)
             return 1
         if args.demo:
-            from hotline_local.demo import play
+            from hotline_local.demo import Refused, play
 
-            play(info)
+            try:
+                play(info)
+            except Refused as exc:
+                print(f"\nthe demo stopped: {exc}", file=sys.stderr, flush=True)
+                return 1
             return 0
         print(guide(info, cloud.info_file), flush=True)
         print(json.dumps({"ready": info["api"]}), flush=True)
