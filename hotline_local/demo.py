@@ -178,7 +178,7 @@ def play(info: dict[str, Any], out: Any = print) -> dict[str, Any]:
     s.sign(t_noise)
     for tid in s.orders:
         s.assist(tid, "已安排人员配合现场处置")
-    s.act(t_roads, s.orders[t_roads]["lead_unit"], "request_extension",
+    s.act(t_roads, s.orders[t_roads]["lead_unit"], "request_extension", days=2,
           reason="需采购专用灯具，到货周期较长")  # fmt: skip
     s.act(t_roads, "reviewer", "decide_extension", approve=True, reason="理由充分，同意延期")
 
