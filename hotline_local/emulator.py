@@ -260,6 +260,7 @@ def mend_moto() -> None:
     if getattr(create_key, "mended", False):
         return
     _mend_streams()
+    _mend_secrets()
     _mend_transactions()
     _mend_queries()
 
@@ -435,3 +436,61 @@ def _mend_transactions() -> None:
 
     transact_write_items.mended = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _mend_secrets() -> None:
+    """moto's CloudFormation has no AWS::SecretsManager::Secret: it skipped the stack's hash-key
+    secret (R-SEC-1), so every Ref to it was empty and IAM refused the grant. Create it as
+    CloudFormation would, with its string generated from GenerateSecretString."""
+    from moto.cloudformation import parsing
+    from moto.core.common_models import CloudFormationModel
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    if "AWS::SecretsManager::Secret" in parsing.get_model_map():
+        return
+
+    class GeneratedSecret(CloudFormationModel):
+        def __init__(self, arn: str) -> None:
+            self.arn = arn
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.arn
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::SecretsManager::Secret"
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "Name"
+
+        @classmethod
+        def create_from_cloudformation_json(  # type: ignore[override]
+            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+        ) -> GeneratedSecret:
+            props = cloudformation_json.get("Properties", {})
+            backend = secretsmanager_backends[account_id][region_name]
+            value, generate = props.get("SecretString"), props.get("GenerateSecretString")
+            if value is None and generate:
+                random = json.loads(backend.get_random_password(
+                    password_length=int(generate.get("PasswordLength", 32)),
+                    exclude_characters=generate.get("ExcludeCharacters", ""),
+                    exclude_numbers=bool(generate.get("ExcludeNumbers")),
+                    exclude_punctuation=bool(generate.get("ExcludePunctuation")),
+                    exclude_uppercase=bool(generate.get("ExcludeUppercase")),
+                    exclude_lowercase=bool(generate.get("ExcludeLowercase")),
+                    include_space=bool(generate.get("IncludeSpace")),
+                    require_each_included_type=bool(generate.get("RequireEachIncludedType", True)),
+                ))["RandomPassword"]  # fmt: skip
+                key, template = generate.get("GenerateStringKey"), generate.get("SecretStringTemplate")
+                value = json.dumps({**json.loads(template), key: random}) if key and template else random
+            answer = backend.create_secret(
+                name=resource_name, secret_string=value, secret_binary=None, description=props.get("Description"),
+                tags=props.get("Tags"), kms_key_id=props.get("KmsKeyId"), client_request_token=None,
+                replica_regions=[], force_overwrite=False,
+            )  # fmt: skip
+            return cls(json.loads(answer)["ARN"])
+
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()

@@ -26,12 +26,19 @@ from hotline.adapters.notifier import citizen_sms, notifier
 from hotline.adapters.runtime import Services, now, services
 from hotline.dal.repository import event_from_stream
 from hotline.domain.models import Ticket
-from hotline.domain.notices import DeskNotice, citizen_notices, desk_notices, knowledge_notices, notices_for
+from hotline.domain.notices import (
+    CALLER_PHONE,
+    DeskNotice,
+    center_notices,
+    citizen_notices,
+    desk_notices,
+    knowledge_notices,
+    notices_for,
+)
 
 logger = Logger()
 metrics = Metrics(namespace="Hotline12345")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-CALLER_PHONE = "{caller_phone}"  # where a desk notice names the caller's phone (domain/notices.py)
 NO_PHONE = "未留电话"
 TICKET_PK = "TICKET#"  # the table also holds caller records, KB hits and hotspots (dal/models.py)
 
@@ -51,6 +58,9 @@ def notify(record: DynamoDBRecord) -> None:
     notices = notices_for(svc.config, ticket, event)
     for notice in notices:
         notifier().to_unit(notice)
+    for center in center_notices(svc.config, ticket, event):  # the center's own clock (R-DSP-2, R-DSP-6)
+        notifier().to_center(center)
+        metrics.add_metric(name="CenterNotices", unit=MetricUnit.Count, value=1)
     for desk in with_caller_phone(svc, ticket, desk_notices(svc.config, ticket, event)):
         notifier().to_desk(desk)
         metrics.add_metric(name="EmergencyTransfers", unit=MetricUnit.Count, value=1)

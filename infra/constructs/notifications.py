@@ -1,5 +1,5 @@
-"""SNS: one topic per unit, one for ops, one for the emergency desks; a queue of citizen SMS
-(R-DSP-13, R-OPS-2, R-SEC-2).
+"""SNS: one topic per unit, one per center role, one for ops, one for the emergency desks; a
+queue of citizen SMS (R-DSP-13, R-DESK-2, R-OPS-2, R-SEC-2).
 
 SMS to a phone number is the one `sns:Publish` that AWS lets no policy scope (it has no ARN), so it
 is the `sms` function's alone: `notify` queues each citizen SMS (ticket, request, text and the
@@ -23,6 +23,7 @@ from hotline.config.schema import CityConfig
 from infra.constructs import streams
 from infra.constructs.nag import ack
 
+CENTER_ROLES = {"dispatcher": "派单", "reviewer": "审核", "callback": "回访", "supervisor": "督办"}
 SMS_VISIBILITY = cdk.Duration.seconds(90)  # six times the sms function's timeout, as AWS advises
 
 
@@ -54,6 +55,12 @@ class Notifications(Construct):
         self.units: dict[str, sns.Topic] = {
             u.id: topic(f"Unit-{u.id}", f"{self.unit_prefix}{u.id}", u.name) for u in config.units
         }
+        # The center hears of work that waits for it (R-DESK-2): one topic per center role.
+        self.center_prefix = f"{prefix}-center-"
+        self.center: dict[str, sns.Topic] = {
+            role: topic(f"Center-{role}", f"{self.center_prefix}{role}", f"{config.name} 12345 {label}")
+            for role, label in CENTER_ROLES.items()
+        }
 
     def feed_from(self, table: ddb.ITable, fn: lambda_.Function) -> None:
         """The table's stream drives `fn`; failed batches are split, retried, then parked (R-OPS-2)."""
@@ -74,6 +81,12 @@ class Notifications(Construct):
             )
         )
         self.emergency.grant_publish(fn)
+        for center in self.center.values():
+            center.grant_publish(fn)
+        fn.add_environment(
+            "CENTER_TOPIC_ARN_PREFIX",
+            cdk.Fn.sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.center_prefix),
+        )
         self.citizen_sms.grant_send_messages(fn)  # citizen SMS go through the queue, without the phone
         fn.add_environment("CITIZEN_SMS_QUEUE_URL", self.citizen_sms.queue_url)
         # The encrypted topics and queue; Decrypt also opens the sealed contact, for the caller's

@@ -110,9 +110,17 @@ def test_archive_bucket_is_versioned_locked_kms_private_and_tls_only(synthesized
 
 
 @pytest.mark.parametrize("city", ["weixi", "tianjin"])
-def test_one_sns_topic_per_unit_plus_ops_and_emergency_desks_and_a_queue_of_citizen_sms(synthesized, city):
+def test_one_sns_topic_per_unit_and_center_role_plus_ops_and_emergency_desks_and_a_queue_of_citizen_sms(
+    synthesized, city
+):
+    """R-DSP-13, R-DESK-2: each unit and each center role (dispatcher, reviewer, callback,
+    supervisor) has its topic; notify may publish to the center's four."""
     t = template(synthesized, city)
-    t.resource_count_is("AWS::SNS::Topic", len(city_config(city).units) + 2)
+    t.resource_count_is("AWS::SNS::Topic", len(city_config(city).units) + 2 + 4)
+    for role in ("dispatcher", "reviewer", "callback", "supervisor"):
+        t.has_resource_properties(
+            "AWS::SNS::Topic", {"TopicName": f"hotline-{city}-center-{role}", "KmsMasterKeyId": Match.any_value()}
+        )
     t.has_resource_properties("AWS::SQS::Queue", {"QueueName": f"hotline-{city}-citizen-sms"})
     t.has_resource_properties("AWS::SNS::Topic", {"TopicName": f"hotline-{city}-emergency"})
     t.has_resource_properties(

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from hotline.adapters import notifier as notifier_module
 from hotline.dal.models import TicketItem
-from hotline.domain.notices import CitizenNotice, DeskNotice, Notice
+from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
 from tests.integration.apigw import Context, call
 
 PHONE = "13700000001"
@@ -28,12 +28,16 @@ class Recorder:
     units: list[Notice] = field(default_factory=list)
     desks: list[DeskNotice] = field(default_factory=list)
     citizens: list[tuple[str, CitizenNotice]] = field(default_factory=list)
+    center: list[CenterNotice] = field(default_factory=list)
 
     def to_unit(self, notice: Notice) -> None:
         self.units.append(notice)
 
     def to_desk(self, notice: DeskNotice) -> None:
         self.desks.append(notice)
+
+    def to_center(self, notice: CenterNotice) -> None:
+        self.center.append(notice)
 
     def to_citizen(self, phone: str, notice: CitizenNotice) -> None:
         self.citizens.append((phone, notice))

@@ -66,6 +66,25 @@ def test_order_no_rule_settles_waits_in_the_dispatcher_queue_until_dispatched(de
     assert dispatch["actor"].startswith("dispatcher") and dispatch["detail"]["lead_unit"] == "tj-heping"
 
 
+def test_an_order_left_in_the_dispatcher_queue_reminds_the_dispatcher_then_goes_overdue(deployed: Deployed) -> None:
+    """R-DSP-2, R-DESK-2 (issue 15.4): the queue has its own deadline; the dispatcher's topic hears
+    before and at it, the order is flagged overdue, and the dispatch clears the flag."""
+    from datetime import datetime, timedelta
+
+    tid = file(deployed, category="other")["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "AwaitDispatch")
+    queue_by = datetime.fromisoformat(deployed.ticket(tid)["deadlines"]["queue_by"])
+    r = deployed.api.post("/_local/clock", {"to": (queue_by + timedelta(seconds=1)).isoformat()})
+    assert r.status_code == 200, r.text
+    heard = [m for m in deployed.api.outbox("hotline-tianjin-center-dispatcher") if tid in m["message"]]
+    assert [m["attributes"].get("kind") for m in heard] == ["reminder", "overdue"], heard
+    assert "派单时限" in heard[-1]["message"]
+    assert deployed.ticket(tid)["overdue"] is True
+    deployed.act(tid, "dispatcher", "dispatch", lead_unit="tj-heping", assist_units=[])
+    deployed.settle(tid, "AwaitUnit")
+    assert deployed.ticket(tid)["overdue"] is False
+
+
 def test_approved_return_goes_back_to_route_and_the_rule_never_sends_it_back(deployed: Deployed) -> None:
     tid = file(deployed, category="public_transport")["tickets"][0]["ticket_id"]
     deployed.settle(tid, "AwaitUnit")

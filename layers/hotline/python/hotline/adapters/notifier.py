@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from hotline.domain.notices import CitizenNotice, DeskNotice, Notice
+from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -29,16 +29,24 @@ class Notifier(Protocol):
 
     def to_desk(self, notice: DeskNotice) -> None: ...
 
+    def to_center(self, notice: CenterNotice) -> None: ...
+
     def to_citizen(self, phone: str, notice: CitizenNotice) -> None: ...
 
 
 class SnsNotifier:
     """One topic per unit (`<prefix><unit_id>`), one for the emergency desks, SMS to citizens."""
 
-    def __init__(self, unit_topic_arn_prefix: str, emergency_topic_arn: str = "", client: Any | None = None) -> None:
+    def __init__(
+        self,
+        unit_topic_arn_prefix: str,
+        emergency_topic_arn: str = "",
+        client: Any | None = None,
+        center_topic_arn_prefix: str = "",
+    ) -> None:
         import boto3  # only the notifying function pays for it
 
-        self.prefix, self.emergency = unit_topic_arn_prefix, emergency_topic_arn
+        self.prefix, self.emergency, self.center = unit_topic_arn_prefix, emergency_topic_arn, center_topic_arn_prefix
         self.sns = client or boto3.client("sns")
 
     def to_unit(self, notice: Notice) -> None:
@@ -50,6 +58,21 @@ class SnsNotifier:
                 name: {"DataType": "String", "StringValue": value}
                 for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id), ("unit_id", notice.unit_id))
                 if value  # SNS refuses empty attribute values; a KB notice is about no order
+            },
+        )
+
+    def to_center(self, notice: CenterNotice) -> None:
+        """R-DESK-2: one topic per center role (`<prefix><role>`); staff subscribe by e-mail or SMS."""
+        if not self.center:
+            raise RuntimeError("CENTER_TOPIC_ARN_PREFIX is not set: the stack passes the center topics to notify")
+        self.sns.publish(
+            TopicArn=f"{self.center}{notice.role}",
+            Subject=notice.subject[:100],
+            Message=notice.text,
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id), ("role", notice.role))
+                if value
             },
         )
 
@@ -131,4 +154,8 @@ def notifier() -> Notifier:
         module, _, cls = custom.partition(":")
         impl: Notifier = getattr(importlib.import_module(module), cls)()
         return impl
-    return SnsNotifier(os.environ["UNIT_TOPIC_ARN_PREFIX"], os.environ.get("EMERGENCY_TOPIC_ARN", ""))
+    return SnsNotifier(
+        os.environ["UNIT_TOPIC_ARN_PREFIX"],
+        os.environ.get("EMERGENCY_TOPIC_ARN", ""),
+        center_topic_arn_prefix=os.environ.get("CENTER_TOPIC_ARN_PREFIX", ""),
+    )
