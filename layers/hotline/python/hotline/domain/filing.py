@@ -322,9 +322,8 @@ def file_request(
             )
     orders: list[list[Step]] = []
     for i, m in enumerate(matters, start=1):
+        # accepting sets when it may go out (now, or Weixi's working morning) and the queue's deadline
         steps = [lc.apply(ticket(i, m, len(matters)), "accept", SYSTEM, {}, now)]
-        # by when it must be dispatched: now, or the next working morning (Weixi Art.6)
-        steps[-1].after.deadlines.dispatch_by = lc.policy.dispatch_at(now, f.type, m.category)
         dispatched = due_dispatch(lc, steps[-1].after, now)
         orders.append([*steps, dispatched] if dispatched else steps)
     return Filed("accepted", orders)
