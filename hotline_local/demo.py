@@ -199,6 +199,9 @@ def play(info: dict[str, Any], out: Any = print) -> dict[str, Any]:
     s.rate(t_roads, True, "satisfied", "晚上亮了")
     s.reply(t_bench, "已更换座椅并请市民现场确认")
     s.rate(t_bench, True, "basically_satisfied", "修好了")
+    for tid in set(s.orders) - {t_water, t_roads, t_noise, t_market, t_bench}:  # a consultation the KB did not answer
+        s.reply(tid, "已电话告知市民办理流程和所需材料")
+        s.rate(tid, True, "satisfied", "清楚了")
 
     out("\n==> timelines")
     for tid, o in s.orders.items():

@@ -26,27 +26,42 @@ class Stopped(BaseException):
 
 
 def guide(info: dict[str, Any], info_file: Path) -> str:
+    """What `make run` prints: every curl line works as pasted (tests/local/test_guide.py runs them)."""
+    from hotline.config.loader import load_city_file
+
     api = info["api"]
     channel, key = next((c, v["api_key"]) for c, v in info["channels"].items())
-    lead = next(iter(info["units"]))
+    config = load_city_file(CITIES_DIR / f"{info['city']}.yaml")
+    district = config.districts[0].code
+    category = next((c.code for c in config.categories if c.code == "water"), config.categories[0].code)
+    unit = next((u for u in info["units"] if u.endswith("-water")), next(iter(info["units"])))
+
+    def token(*keys: str) -> str:
+        path = "".join(f'["{k}"]' for k in keys)
+        return f'$(python3 -c \'import json; print(json.load(open("{info_file}")){path}["token"])\')'
+
     return f"""
 The {info["city"]} hotline is running on the local cloud.
 
-  API            {api}            (every route of SPEC §11; OpenAPI at {api}/_local/openapi.json)
+  API            {api}            (every route of SPEC §11)
+  OpenAPI        {api}/_local/openapi.json, readable at {api}/_local/docs
   Credentials    {info_file}    (channel API keys, staff and unit tokens)
   AWS emulator   {info["emulator"]}  (region {info["region"]}; any access key works)
 
+The catalogue (codes for categories, districts, streets); channel routes need the channel's x-api-key:
+  curl -s {api}/catalog -H 'x-api-key: {key}'
 File a request as the `{channel}` channel:
   curl -s -X POST {api}/requests -H 'x-api-key: {key}' -H 'content-type: application/json' \\
-       -d '{{"type": "complaint", "category": "water", "content": "小区停水三天了", "channel": "{channel}",
-            "location": {{"district": "<code from GET /catalog>"}}, "citizen": {{"phone": "13800138000"}}}}'
-See a unit's inbox (token from {info_file.name}, e.g. units.{lead}.token):
-  curl -s {api}/units/<unit_id>/tickets -H "Authorization: Bearer $TOKEN"
-What was sent to units and citizens:   curl -s '{api}/_local/outbox?to=<unit_id|phone|topic>'
-The three rates this month (staff.supervisor.token; ?unit_id=, ?district=, ?period=YYYY[-MM]):
-  curl -s '{api}/stats/kpi' -H "Authorization: Bearer $TOKEN"
-Move time (fires every schedule that fell due):
-  curl -s -X POST {api}/_local/clock -d '{{"advance": "P2D"}}'
+       -d '{{"type": "complaint", "category": "{category}", "content": "小区停水三天了，一直没人来修",
+            "location": {{"district": "{district}"}}, "citizen": {{"phone": "13800138000"}}}}'
+A unit's inbox (staff routes need a token from {info_file.name}: units.<unit_id>.token, staff.<role>.token):
+  curl -s {api}/units/{unit}/tickets -H "Authorization: Bearer {token("units", unit)}"
+What was sent to a unit (or ?to=<phone> / <topic>):
+  curl -s '{api}/_local/outbox?to={unit}'
+The three rates this month (?unit_id=, ?district=, ?period=YYYY[-MM]):
+  curl -s '{api}/stats/kpi' -H "Authorization: Bearer {token("staff", "supervisor")}"
+Move time (fires every schedule that fell due; at most 400 days at once):
+  curl -s -X POST {api}/_local/clock -d '{{"advance": "PT3H"}}'
 
 Ctrl-C stops everything this started.
 """

@@ -61,8 +61,14 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hotline]:
-    state = tmp_path_factory.mktemp("hotline")
+def local_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session cloud's state folder: local.json, run.log (what `make run` printed), functions.log."""
+    return tmp_path_factory.mktemp("hotline")
+
+
+@pytest.fixture(scope="session")
+def local_cloud(local_state: Path) -> Iterator[Hotline]:
+    state = local_state
     proc = spawn(state)
     try:
         yield Hotline(wait_ready(proc, state))
