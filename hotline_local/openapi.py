@@ -285,7 +285,7 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
     # -- channels ----------------------------------------------------------------------------------
     c.model(Filing)
     _phone_pattern(c)
-    named = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+    named: dict[str, Any] = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
              "required": ["code", "name"]}  # fmt: skip
     c.add(
         "Catalog",
