@@ -35,15 +35,23 @@ def figures() -> dict[str, Any]:
     local_now = svc.lifecycle.policy.calendar.local(now())
     period = kpi.check_period(app.current_event.get_query_string_value("period") or f"{local_now:%Y-%m}")
     if unit_id and district:
-        raise BadInput("one_scope", "ask for one scope: unit_id, district, or neither for the whole city")
+        raise BadInput(
+            "one_scope",
+            "请只选一个范围：单位（unit_id）、区（district），或都不填查看全市",
+            "ask for one scope: unit_id, district, or neither for the whole city",
+        )
     if actor.role is Role.unit:
         unit_id = unit_id or actor.id
         if unit_id != actor.id or district:
-            raise Forbidden(None, "a unit reads its own figures only (R-SEC-2)")
+            raise Forbidden(None, "承办单位只能查看本单位的考核数据", "a unit reads its own figures only (R-SEC-2)")
     scope = f"unit:{unit_id}" if unit_id else f"district:{district}" if district else "city"
     names = kpi.scope_names(svc.config)
     if scope not in names:
-        raise NotFound(None, f"{scope.replace(':', ' ')} is not one of {svc.config.name}'s")
+        raise NotFound(
+            None,
+            f"{svc.config.name}没有这个范围：{scope}",
+            f"{scope.replace(':', ' ')} is not one of {svc.config.name}'s",
+        )
     return {**kpi.figures(period, scope, svc.kpi.get(period, scope)), "name": names[scope]}
 
 

@@ -10,20 +10,28 @@ from hotline.adapters import runtime
 from hotline.domain.models import SYSTEM
 from tests.conftest import cst
 from tests.integration.apigw import call, staff
-
-FILING = {
-    "channel": "phone",
-    "type": "help",
-    "content": "小区楼道灯坏了一个月没人修",
-    "category": "property",
-    "citizen": {"name": "张三", "phone": "13800138000"},
-}
+from tests.integration.test_api import FILING
 
 
 def _order(svc) -> dict:
     status, out = call("POST", "/requests", {**FILING, "location": {"district": svc.config.districts[0].code}})
     assert status == 201, out
     return out["tickets"][0]
+
+
+def _write_between_read_and_write(svc, monkeypatch, actor, action: str, body) -> None:
+    """The first read of the ticket is followed at once by `actor`'s `action`: the handler then
+    writes on a version that is no longer the latest."""
+    original, raced = svc.tickets.get, []
+
+    def get_then_write(ticket_id: str):
+        ticket = original(ticket_id)
+        if not raced:
+            raced.append(True)
+            svc.tickets.save(svc.lifecycle.apply(ticket, action, actor, body(ticket), runtime.now()))
+        return ticket
+
+    monkeypatch.setattr(svc.tickets, "get", get_then_write)
 
 
 def test_an_unknown_units_inbox_is_404_not_an_empty_list(city):
@@ -63,18 +71,8 @@ def test_a_persons_action_is_not_refused_for_the_systems_bookkeeping_in_between(
     reminder here): the action is applied again to the fresh ticket instead of a 409."""
     svc = city("tianjin")
     t = _order(svc)
-    original = svc.tickets.get
-    raced = []
-
-    def get_then_system_writes(ticket_id: str):
-        ticket = original(ticket_id)
-        if not raced:
-            raced.append(True)
-            fire = {"deadline": "sign", "deadline_version": ticket.deadline_version}
-            svc.tickets.save(svc.lifecycle.apply(ticket, "remind", SYSTEM, fire, runtime.now()))
-        return ticket
-
-    monkeypatch.setattr(svc.tickets, "get", get_then_system_writes)
+    _write_between_read_and_write(svc, monkeypatch, SYSTEM, "remind", lambda t: {"deadline": "sign",
+                                  "deadline_version": t.deadline_version})  # fmt: skip
     status, out = call("POST", f"/tickets/{t['ticket_id']}/actions", {"action": "sign"},
                        claims=staff("unit", t["lead_unit"]))  # fmt: skip
     assert status == 200, out
@@ -84,20 +82,9 @@ def test_a_persons_action_is_not_refused_for_the_systems_bookkeeping_in_between(
 def test_a_persons_write_in_between_still_answers_409(city, monkeypatch):
     svc = city("tianjin")
     t = _order(svc)
-    original = svc.tickets.get
-    raced = []
+    from tests.unit.factories import SUPERVISOR
 
-    def get_then_supervisor_writes(ticket_id: str):
-        ticket = original(ticket_id)
-        if not raced:
-            raced.append(True)
-            from tests.unit.factories import SUPERVISOR
-
-            step = svc.lifecycle.apply(ticket, "supervise", SUPERVISOR, {"level": 1, "note": "请加快"}, runtime.now())
-            svc.tickets.save(step)
-        return ticket
-
-    monkeypatch.setattr(svc.tickets, "get", get_then_supervisor_writes)
+    _write_between_read_and_write(svc, monkeypatch, SUPERVISOR, "supervise", lambda t: {"level": 1, "note": "请加快"})
     runtime.set_clock(cst(2026, 11, 2, 10, 30))
     status, out = call("POST", f"/tickets/{t['ticket_id']}/actions", {"action": "sign"},
                        claims=staff("unit", t["lead_unit"]))  # fmt: skip

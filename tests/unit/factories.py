@@ -78,3 +78,26 @@ class Desk:
 
     def some_units(self, n: int = 2) -> list[str]:
         return [u.id for u in self.config.units if u.kind == "department"][:n]
+
+
+def dispatched(city: str = "tianjin", category: str = "water", district: str | None = None, **kw: Any) -> Desk:
+    """An order filed Monday 2 Nov 2026 10:00 and dispatched five minutes later (by rule unless `lead`)."""
+    from tests.conftest import cst
+
+    desk = Desk(city)
+    desk.file(cst(2026, 11, 2, 10), category=category, district=district)
+    desk.dispatch(cst(2026, 11, 2, 10, 5), **kw)
+    return desk
+
+
+def replied(city: str) -> Desk:
+    """The same order signed, every assisting part in, and replied on Tuesday 10:00."""
+    from tests.conftest import cst
+
+    desk = dispatched(city)
+    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
+    for assist in desk.t.assist_units:
+        desk.do("submit_assist", unit(assist), at=cst(2026, 11, 2, 12), text="已配合")
+    desk.do("reply", desk.lead, at=cst(2026, 11, 3, 10), handled_at=cst(2026, 11, 3, 9).isoformat(),
+            process="现场检修更换阀门", result="已恢复供水", citizen_contacted=True)  # fmt: skip
+    return desk

@@ -10,24 +10,9 @@ from hotline.domain.models import SYSTEM, Location, Status
 from hotline.domain.notices import CALLER_PHONE, center_notices, desk_notices, notices_for
 from hotline.domain.timers import timers_for
 from tests.conftest import cst
-from tests.unit.factories import CALLBACK, CITIZEN, DISPATCHER, REVIEWER, Desk, unit
+from tests.unit.factories import CALLBACK, CITIZEN, DISPATCHER, REVIEWER, Desk, dispatched, replied, unit
 
-
-def _dispatched(city: str = "tianjin", **kw) -> Desk:
-    desk = Desk(city)
-    desk.file(cst(2026, 11, 2, 10), category=kw.pop("category", "water"), district=kw.pop("district", None))
-    desk.dispatch(cst(2026, 11, 2, 10, 5), **kw)
-    return desk
-
-
-def _replied(city: str) -> Desk:
-    desk = _dispatched(city)
-    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
-    for assist in desk.t.assist_units:
-        desk.do("submit_assist", unit(assist), at=cst(2026, 11, 2, 12), text="已配合")
-    desk.do("reply", desk.lead, at=cst(2026, 11, 3, 10), handled_at=cst(2026, 11, 3, 9).isoformat(),
-            process="现场检修更换阀门", result="已恢复供水", citizen_contacted=True)  # fmt: skip
-    return desk
+_dispatched, _replied = dispatched, replied
 
 
 # -- 15.2 R-CB-2 / R-DESK-6: a recorded rating is never replaced by a deemed one ----------------

@@ -82,15 +82,9 @@ def test_a_sign_timer_firing_after_the_unit_signed_changes_nothing():
 
 
 def _replied(city: str) -> Desk:
-    from tests.unit.factories import unit
+    from tests.unit.factories import replied
 
-    desk = _dispatched(city)
-    desk.do("sign", desk.lead, at=cst(2026, 11, 2, 11))
-    for assist in desk.t.assist_units:
-        desk.do("submit_assist", unit(assist), at=cst(2026, 11, 2, 12), text="已配合")
-    desk.do("reply", desk.lead, at=cst(2026, 11, 3, 10), handled_at=cst(2026, 11, 3, 9).isoformat(),
-            process="现场检修更换阀门", result="已恢复供水", citizen_contacted=True)  # fmt: skip
-    return desk
+    return replied(city)
 
 
 def test_weixi_callback_window_gets_its_closing_timer_and_tianjin_keeps_the_order_open():

@@ -68,12 +68,14 @@ def staff_actor(app: APIGatewayRestResolver) -> Actor:
         groups = [g.strip() for g in groups.strip("[]").replace(",", " ").split()]
     roles = [g for g in groups if g in STAFF_ROLES]
     if not roles:
-        raise Unauthenticated(None, "a staff token with a role group is required")
+        raise Unauthenticated(
+            None, "请使用带有岗位角色的工作人员令牌登录", "a staff token with a role group is required"
+        )
     role = Role(roles[0])
     if role is Role.unit:
         unit_id = claims.get("custom:unit_id")
         if not unit_id:
-            raise Unauthenticated(None, "a unit token must carry custom:unit_id")
+            raise Unauthenticated(None, "承办单位令牌缺少单位编号", "a unit token must carry custom:unit_id")
         return Actor(role=role, id=unit_id)
     return Actor(role=role, id=str(claims.get("cognito:username") or claims.get("sub") or role.value))
 

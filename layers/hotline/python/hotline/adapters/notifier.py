@@ -24,6 +24,12 @@ from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Noti
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
+def attributes(**values: str) -> dict[str, dict[str, str]]:
+    """Message attributes for subscription filters; SNS and SQS refuse empty values (a KB notice
+    is about no order), so those are left out."""
+    return {name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value}
+
+
 class Notifier(Protocol):
     def to_unit(self, notice: Notice) -> None: ...
 
@@ -54,11 +60,7 @@ class SnsNotifier:
             TopicArn=f"{self.prefix}{notice.unit_id}",
             Subject=notice.subject[:100],
             Message=notice.text,
-            MessageAttributes={
-                name: {"DataType": "String", "StringValue": value}
-                for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id), ("unit_id", notice.unit_id))
-                if value  # SNS refuses empty attribute values; a KB notice is about no order
-            },
+            MessageAttributes=attributes(kind=notice.kind, ticket_id=notice.ticket_id, unit_id=notice.unit_id),
         )
 
     def to_center(self, notice: CenterNotice) -> None:
@@ -69,11 +71,7 @@ class SnsNotifier:
             TopicArn=f"{self.center}{notice.role}",
             Subject=notice.subject[:100],
             Message=notice.text,
-            MessageAttributes={
-                name: {"DataType": "String", "StringValue": value}
-                for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id), ("role", notice.role))
-                if value
-            },
+            MessageAttributes=attributes(kind=notice.kind, ticket_id=notice.ticket_id, role=notice.role),
         )
 
     def to_desk(self, notice: DeskNotice) -> None:
@@ -82,10 +80,7 @@ class SnsNotifier:
             TopicArn=self.emergency,
             Subject=f"12345 紧急转办 {notice.ticket_id}",
             Message=notice.text,
-            MessageAttributes={
-                "desk": {"DataType": "String", "StringValue": notice.desk},
-                "ticket_id": {"DataType": "String", "StringValue": notice.ticket_id},
-            },
+            MessageAttributes=attributes(desk=notice.desk, ticket_id=notice.ticket_id),
         )
 
     def to_citizen(self, phone: str, notice: CitizenNotice) -> None:
@@ -131,11 +126,7 @@ class CitizenSmsQueue:
         self.sqs.send_message(
             QueueUrl=self.url,
             MessageBody=SmsRequest(notice, sealed).to_json(),
-            MessageAttributes={
-                name: {"DataType": "String", "StringValue": value}
-                for name, value in (("kind", notice.kind), ("ticket_id", notice.ticket_id))
-                if value
-            },
+            MessageAttributes=attributes(kind=notice.kind, ticket_id=notice.ticket_id),
         )
 
 

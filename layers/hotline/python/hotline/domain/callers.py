@@ -68,7 +68,7 @@ def strike(
 
 def reinstate(record: CallerRecord, by: str, note: str, now: datetime) -> CallerRecord:
     if not record.suspended(now):
-        raise RuleViolation("not_suspended", "this caller is not suspended")
+        raise RuleViolation("not_suspended", "该来电人未被暂停受理", "this caller is not suspended")
     after = record.model_copy(update={"suspended_until": None, "strikes": [], "history": list(record.history)})
     after.history.append(CallerEntry(at=now, what="reinstated", by=by, note=note))
     return after

@@ -37,7 +37,11 @@ PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
 def check_period(period: str) -> str:
     if not PERIOD.match(period):
-        raise BadInput("bad_period", f"period {period!r} is neither a month (2026-11) nor a year (2026)")
+        raise BadInput(
+            "bad_period",
+            f"统计期间 {period!r} 无效：请填月份（如 2026-11）或年份（如 2026）",
+            f"period {period!r} is neither a month (2026-11) nor a year (2026)",
+        )
     return period
 
 

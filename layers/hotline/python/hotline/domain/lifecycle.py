@@ -132,6 +132,7 @@ class Lifecycle:
             if payload.reasonable is None:
                 raise BadInput(
                     "reasonable_required",
+                    "不满意的回访须填写诉求是否合理（reasonable）：合理则退回重办，不合理则记录解释后办结",
                     "an unsatisfied callback needs `reasonable`: true sends the order back "
                     "for rehandling, false records the unit's explanation and closes it",
                 )
@@ -575,7 +576,7 @@ def _decide_exemption(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
 def _supervise(lc: Lifecycle, t: Ticket, c: _Ctx) -> dict[str, Any]:
     ladder = len(lc.config.supervision.ladder)
     if c.payload.level > ladder:
-        raise BadInput("unknown_level", f"the supervision ladder has {ladder} levels")
+        raise BadInput("unknown_level", f"督办共 {ladder} 级", f"the supervision ladder has {ladder} levels")
     t.supervision_level = max(t.supervision_level, c.payload.level)
     return {"level": c.payload.level, "note": c.payload.note}
 
