@@ -106,9 +106,15 @@ class FunctionRunner:
             )
             assert spec and spec.loader
             module = importlib.util.module_from_spec(spec)
+            # registered before it runs, as the Lambda runtime's import does: pydantic (and anything
+            # else that resolves postponed annotations) looks the module up in sys.modules
+            sys.modules[spec.name] = module
             try:
                 with redirect_stdout(self._log):  # the function's loggers write to its log file, like CloudWatch
                     spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(spec.name, None)
+                raise
             finally:
                 for k, v in saved.items():
                     if v is None:

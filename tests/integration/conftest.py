@@ -62,13 +62,12 @@ def city(monkeypatch):
         monkeypatch.setenv("TABLE_NAME", f"hotline-{name}-tickets")
         monkeypatch.setenv("STATS_TABLE", f"hotline-{name}-stats")
         monkeypatch.delenv("HOTLINE_CITY_CONFIG", raising=False)
-        runtime.services.cache_clear()
-        svc = runtime.services()
-        TicketItem.create_table(wait=True)
-        _ = svc.kpi  # binds the statistics table
-        KpiItem.create_table(wait=True)
         CHANNEL_KEYS.clear()
         CHANNEL_KEYS.update(provision(name, monkeypatch))
+        runtime.services.cache_clear()  # wired from the environment the stack gives (hotline.wiring)
+        svc = runtime.services()
+        TicketItem.create_table(wait=True)
+        KpiItem.create_table(wait=True)
         runtime.set_clock(at or cst(2026, 11, 2, 10))
         return svc
 

@@ -21,8 +21,8 @@ def closed_with_photo(city, monkeypatch):
     """A Heze order filed with one photo, replied and rated: final, not yet archived."""
     from hotline.adapters import runtime
 
+    monkeypatch.setenv("ARCHIVE_BUCKET", ARCHIVE)  # before the ports are wired (hotline.wiring)
     svc = city("heze")
-    monkeypatch.setenv("ARCHIVE_BUCKET", ARCHIVE)
     boto3.client("s3").create_bucket(
         Bucket=ARCHIVE,
         CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"},

@@ -86,7 +86,7 @@ def test_a_throttled_store_answers_503_writes_nothing_and_the_channels_retry_fil
 
 def test_an_sns_failure_hands_the_record_back_and_the_retry_sends_each_notice_once(city, monkeypatch):
     from functions.notify import handler as notify
-    from hotline.adapters.notifier import notifier
+    from hotline.adapters import runtime
 
     svc = city("tianjin")
     sns = boto3.client("sns")
@@ -95,7 +95,7 @@ def test_an_sns_failure_hands_the_record_back_and_the_retry_sends_each_notice_on
     units = [ticket["lead_unit"], *ticket["assist_units"]]
     arns = {u: sns.create_topic(Name=f"hotline-tianjin-unit-{u}")["TopicArn"] for u in units}
     monkeypatch.setenv("UNIT_TOPIC_ARN_PREFIX", arns[units[0]].removesuffix(units[0]))
-    notifier.cache_clear()
+    runtime.services.cache_clear()  # the ports are wired again from the environment
     sent: list[dict[str, Any]] = []
     real_publish = BaseClient._make_api_call
 
@@ -122,6 +122,7 @@ def test_an_sns_failure_hands_the_record_back_and_the_retry_sends_each_notice_on
 
 def test_a_scheduler_refusal_hands_the_record_back_and_the_retry_creates_each_schedule_once(city, monkeypatch):
     from functions.orchestrate import handler as orchestrate
+    from hotline.adapters import runtime
     from hotline.domain.timers import prefix, timers_for
 
     svc = city("tianjin")
@@ -130,7 +131,7 @@ def test_a_scheduler_refusal_hands_the_record_back_and_the_retry_creates_each_sc
     monkeypatch.setenv("SCHEDULE_GROUP", "hotline-tianjin")
     monkeypatch.setenv("TIMERS_FUNCTION_ARN", "arn:aws:lambda:ap-southeast-1:123456789012:function:timers")
     monkeypatch.setenv("SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/scheduler")
-    orchestrate.schedules.cache_clear()
+    runtime.services.cache_clear()  # the ports are wired again from the environment
     (ticket,) = filed(svc)["tickets"]
     tid = ticket["ticket_id"]
     key = {"pk": {"S": f"TICKET#{tid}"}, "sk": {"S": "META"}}

@@ -37,8 +37,8 @@ ARCHIVE = f"hotline-{CITY}-archive"
 @pytest.fixture
 def month(city, monkeypatch):
     mend_moto()  # moto deep-copies whole tables per transaction: a month would take minutes
+    monkeypatch.setenv("ARCHIVE_BUCKET", ARCHIVE)  # before the ports are wired (hotline.wiring)
     svc = city(CITY, at=cst(2026, 11, 2, 9))
-    monkeypatch.setenv("ARCHIVE_BUCKET", ARCHIVE)
     boto3.client("s3").create_bucket(
         Bucket=ARCHIVE,
         CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"},

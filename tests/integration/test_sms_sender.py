@@ -15,7 +15,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from hotline.adapters import notifier as notifier_module
+from hotline import wiring
+from hotline.adapters import runtime
 from hotline.dal.models import TicketItem
 from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
 from tests.integration.apigw import Context, call
@@ -46,23 +47,17 @@ class Recorder:
 @pytest.fixture
 def sent(monkeypatch):
     """What would go out: the notifier records instead of publishing; the SMS queue is real."""
-    from functions.notify import handler as notify
-    from functions.sms import handler as sms
-
     recorder = Recorder()
-    monkeypatch.setattr(notify, "notifier", lambda: recorder)
-    monkeypatch.setattr(sms, "notifier", lambda: recorder)
-    notifier_module.citizen_sms.cache_clear()
-    sms.vault.cache_clear()
+    monkeypatch.setattr(wiring.Deps, "notifier", recorder)  # the wired notifier port, in every container
+    runtime.services.cache_clear()
     yield recorder
-    notifier_module.citizen_sms.cache_clear()
-    sms.vault.cache_clear()
+    runtime.services.cache_clear()
 
 
 def sms_queue(monkeypatch) -> str:
     url = boto3.client("sqs").create_queue(QueueName="hotline-tianjin-citizen-sms")["QueueUrl"]
     monkeypatch.setenv("CITIZEN_SMS_QUEUE_URL", url)
-    notifier_module.citizen_sms.cache_clear()
+    runtime.services.cache_clear()  # the ports are wired again from the environment
     return url
 
 
@@ -127,7 +122,7 @@ def test_a_queued_sms_that_cannot_be_sent_is_handed_back_for_redelivery(city, se
 
     city("tianjin")
     url = sms_queue(monkeypatch)
-    notifier_module.citizen_sms().request(CitizenNotice("TJ-1-1", "TJ-1", "accepted", "受理 {query_code}"), "bm90LWl0")
+    runtime.services().citizen_sms.request(CitizenNotice("TJ-1-1", "TJ-1", "accepted", "受理 {query_code}"), "bm90LWl0")
     with pytest.raises(BatchProcessingError):  # the whole batch failed: the queue redelivers it
         sms.handler({"Records": received(url)}, Context())
     assert sent.citizens == []
@@ -138,6 +133,7 @@ def test_an_emergency_desk_is_told_the_callers_phone_to_call_back(city, sent, mo
     """R-INT-4: the desk's notice names the caller's phone in place of `{caller_phone}` (未留电话 when
     none was left); the contact is opened by notify for this and nothing else."""
     from functions.notify import handler as notify
+    from hotline.app import notices as app_notices
 
     svc = city("tianjin")
     sms_queue(monkeypatch)
@@ -153,7 +149,7 @@ def test_an_emergency_desk_is_told_the_callers_phone_to_call_back(city, sent, mo
             return []
         return [DeskNotice("119", t.ticket_id, f"12345 转来紧急事项 {t.ticket_id}\n来电人电话：{{caller_phone}}")]
 
-    monkeypatch.setattr(notify, "desk_notices", desk_notice)
+    monkeypatch.setattr(app_notices, "desk_notices", desk_notice)
     assert notify.handler({"Records": event_records(ticket["ticket_id"])}, Context())["batchItemFailures"] == []
     [desk] = sent.desks
     assert desk.text.endswith(f"来电人电话：{shown}") and "{" not in desk.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from typing import Any
 
@@ -11,8 +10,8 @@ from hotline.domain.errors import NotFound
 
 
 class ArchiveBucket:
-    def __init__(self, bucket: str | None = None) -> None:
-        self.bucket = bucket or os.environ["ARCHIVE_BUCKET"]
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
 
     @cached_property
     def s3(self) -> Any:

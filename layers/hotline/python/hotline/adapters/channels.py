@@ -18,7 +18,9 @@ class UnknownCaller(DomainError):
     code = "unauthenticated"
 
 
-SMS_GATEWAY = "sms-gateway"  # the two-way SMS gateway's key: it posts citizens' answers (R-CB-1)
+from hotline.app.ports import SMS_GATEWAY  # noqa: E402  the port's contract
+
+__all__ = ["SMS_GATEWAY", "ChannelKeys", "UnknownCaller"]
 
 
 class ChannelKeys:

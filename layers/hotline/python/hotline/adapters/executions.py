@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import cached_property
 from typing import Any
 
@@ -13,8 +12,8 @@ from hotline.domain.models import Ticket
 
 
 class Executions:
-    def __init__(self, state_machine_arn: str | None = None) -> None:
-        self.state_machine_arn = state_machine_arn or os.environ["STATE_MACHINE_ARN"]
+    def __init__(self, state_machine_arn: str) -> None:
+        self.state_machine_arn = state_machine_arn
 
     @cached_property
     def sfn(self) -> Any:

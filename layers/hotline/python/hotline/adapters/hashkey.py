@@ -9,10 +9,10 @@ or weak fails closed: the function refuses to hash, it never falls back to a key
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from hotline.domain.filing import HashKeys
+from hotline.settings import variable
 
 ENV = "HASH_KEY_SECRET_ARN"
 MIN_KEY_CHARS = 32
@@ -30,10 +30,11 @@ def _key(secret: dict[str, Any], field: str, arn: str) -> bytes | None:
     return value.encode()
 
 
-def load_hash_keys(region: str | None = None, host: str | None = None) -> HashKeys:
-    """Read the secret now (at `host`, the local cloud's endpoint, if given); every failure is a
-    RuntimeError that says what is missing."""
-    arn = os.environ.get(ENV)
+def load_hash_keys(arn: str | None = None, region: str | None = None, host: str | None = None) -> HashKeys:
+    """Read the secret `arn` now (at `host`, the local cloud's endpoint, if given); every failure is
+    a RuntimeError that says what is missing. Without `arn`, the one the environment names."""
+    if arn is None:
+        arn = variable(ENV)
     if not arn:
         raise RuntimeError(
             f"{ENV} is not set: the stack passes the ARN of the hash-key secret to the functions that hash "

@@ -62,3 +62,25 @@ def once(
         raise InProgress(None, f"the same {what} is being handled right now; retry in a moment") from None
     except IdempotencyValidationError:
         raise BadInput(reused_code, f"this {what} was used for a different request") from None
+
+
+class IdempotencyStore:
+    """The idempotency port on the city's table (settings: IDEMPOTENCY_TABLE)."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def once(
+        self,
+        fn: Callable[[dict[str, Any]], dict[str, Any]],
+        request: dict[str, Any],
+        *,
+        key_path: str,
+        payload_path: str,
+        hours: int,
+        context: Any,
+        what: str,
+        reused_code: str,
+    ) -> dict[str, Any]:
+        return once(fn, request, table=self.table, key_path=key_path, payload_path=payload_path, hours=hours,
+                    context=context, what=what, reused_code=reused_code)  # fmt: skip

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any, Protocol
 
 from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
@@ -130,23 +128,10 @@ class CitizenSmsQueue:
         )
 
 
-@cache
-def citizen_sms() -> CitizenSmsQueue:
-    url = os.environ.get("CITIZEN_SMS_QUEUE_URL")
-    if not url:
-        raise RuntimeError("CITIZEN_SMS_QUEUE_URL is not set: the stack passes the citizen-SMS queue to notify")
-    return CitizenSmsQueue(url)
-
-
-@cache
-def notifier() -> Notifier:
-    custom = os.environ.get("HOTLINE_NOTIFIER")
+def build_notifier(custom: str | None, **sns: str) -> Notifier:
+    """The city's own notifier (`module:Class`, HOTLINE_NOTIFIER), or SNS with the stack's topics."""
     if custom:
         module, _, cls = custom.partition(":")
         impl: Notifier = getattr(importlib.import_module(module), cls)()
         return impl
-    return SnsNotifier(
-        os.environ["UNIT_TOPIC_ARN_PREFIX"],
-        os.environ.get("EMERGENCY_TOPIC_ARN", ""),
-        center_topic_arn_prefix=os.environ.get("CENTER_TOPIC_ARN_PREFIX", ""),
-    )
+    return SnsNotifier(**sns)

@@ -8,7 +8,6 @@ the schedules already there (ConflictException) or already gone (ResourceNotFoun
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,14 +24,13 @@ def at_expression(when: datetime) -> str:
 
 
 class ScheduleService:
-    def __init__(self, client: Any | None = None) -> None:
+    def __init__(
+        self, *, group: str, target_arn: str, role_arn: str, dead_letters: str | None = None, client: Any | None = None
+    ) -> None:
         import boto3
 
         self.scheduler = client or boto3.client("scheduler")
-        self.group = os.environ["SCHEDULE_GROUP"]
-        self.target_arn = os.environ["TIMERS_FUNCTION_ARN"]
-        self.role_arn = os.environ["SCHEDULER_ROLE_ARN"]
-        self.dead_letters = os.environ.get("TIMERS_DLQ_ARN")
+        self.group, self.target_arn, self.role_arn, self.dead_letters = group, target_arn, role_arn, dead_letters
 
     def existing(self, ticket_id: str) -> set[str]:
         names: set[str] = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -12,13 +12,15 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from hotline.app.retry import reread_on_conflict
 from hotline.dal.errors import store_errors
 from hotline.dal.models import EventItem, TicketItem
-from hotline.domain.errors import Conflict, NotFound
+from hotline.domain.errors import NotFound
 from hotline.domain.lifecycle import Step
 from hotline.domain.models import OPEN, Event, Status, Ticket
 
 T = TypeVar("T")
+__all__ = ["reread_on_conflict"]  # lives in hotline.app.retry: the use cases retry without the store
 META = "META"
 
 
@@ -63,18 +65,6 @@ def to_item(t: Ticket) -> TicketItem:
 
 def from_item(item: TicketItem) -> Ticket:
     return Ticket.model_validate({**item.data, "version": item.version})
-
-
-def reread_on_conflict(write: Callable[[], T], attempts: int = 3) -> T:
-    """Run `write` (which reads what it needs, decides and writes) again when a concurrent writer
-    won; the last Conflict propagates. For system writes that must not be lost to a unit's click."""
-    for attempt in range(attempts):
-        try:
-            return write()
-        except Conflict:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 class TicketRepository:

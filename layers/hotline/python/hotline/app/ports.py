@@ -1,0 +1,214 @@
+"""What the use cases need from the outside world, as Protocols (issue 16).
+
+`hotline.dal` and `hotline.adapters` implement them against AWS; `tests/fakes` in memory;
+`hotline.wiring.Deps` bundles the container's. A use case imports this module, the domain and
+nothing of AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from hotline.config.schema import Channel, CityConfig
+from hotline.domain.callers import CallerRecord
+from hotline.domain.filing import HashKeys
+from hotline.domain.knowledge import KnowledgeIndex
+from hotline.domain.lifecycle import Lifecycle, Step
+from hotline.domain.models import Event, Status, Ticket
+from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
+from hotline.domain.timers import Timer
+from hotline.domain.workflow import Wait
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Tickets(Protocol):
+    """Tickets and their events (dal/repository.py): one transaction per transition."""
+
+    def get(self, ticket_id: str) -> Ticket: ...
+
+    def save(self, step: Step) -> Ticket: ...
+
+    def save_all(self, steps: Iterable[Step]) -> list[Ticket]: ...
+
+    def events(self, ticket_id: str) -> list[Event]: ...
+
+    def inbox(
+        self, unit_id: str, status: Status | None = None, limit: int = ..., cursor: str | None = None
+    ) -> tuple[list[Ticket], str | None]: ...
+
+    def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]: ...
+
+
+class Callers(Protocol):
+    """Callers' strikes and suspensions (R-INT-8); `save` loses to a concurrent writer with Conflict."""
+
+    def get(self, caller_id: str) -> CallerRecord | None: ...
+
+    def save(self, record: CallerRecord) -> CallerRecord: ...
+
+
+class Vault(Protocol):
+    def seal(self, request_id: str, contact: dict[str, str]) -> str: ...
+
+    def open(self, request_id: str, sealed: str) -> dict[str, str]: ...
+
+
+class Archive(Protocol):
+    def put(self, key: str, body: bytes, checksum: str, content_type: str = ...) -> None: ...
+
+    def copy_in(self, source_bucket: str, source_key: str, key: str) -> str | None: ...
+
+
+class Slot(Protocol):
+    """A pre-signed POST for one upload."""
+
+    @property
+    def attachment_id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def fields(self) -> dict[str, str]: ...
+    @property
+    def expires_in(self) -> int: ...
+
+
+class Attachments(Protocol):
+    def slot(self, content_type: str, size: int, channel: str) -> Slot: ...
+
+    def verify(self, attachment_id: str, channel: str) -> None: ...
+
+
+SMS_GATEWAY = "sms-gateway"  # the holder of the two-way SMS gateway's key: it posts citizens' answers (R-CB-1)
+
+
+class Channels(Protocol):
+    """Who holds the API key the gateway checked (R-INT-1): a channel, or SMS_GATEWAY."""
+
+    def holder(self, api_key_id: str | None) -> str: ...
+
+    def channel(self, api_key_id: str | None) -> Channel: ...
+
+
+class Schedules(Protocol):
+    def reconcile(self, ticket_id: str, wanted: list[Timer]) -> tuple[int, int]: ...
+
+
+class Executions(Protocol):
+    def start(self, ticket_id: str, name: str) -> bool: ...
+
+    def resume(self, token: str, ticket: Ticket) -> bool: ...
+
+
+class Waits(Protocol):
+    def park(self, wait: Wait) -> None: ...
+
+    def get(self, ticket_id: str) -> Wait | None: ...
+
+    def clear(self, ticket_id: str) -> None: ...
+
+
+class Notifier(Protocol):
+    def to_unit(self, notice: Notice) -> None: ...
+
+    def to_desk(self, notice: DeskNotice) -> None: ...
+
+    def to_center(self, notice: CenterNotice) -> None: ...
+
+    def to_citizen(self, phone: str, notice: CitizenNotice) -> None: ...
+
+
+class CitizenSms(Protocol):
+    """The queue of citizen SMS: the notice and the sealed contact, never the phone (R-SEC-2)."""
+
+    def request(self, notice: CitizenNotice, sealed: str) -> None: ...
+
+
+class Idempotency(Protocol):
+    """`fn(request)` at most once per key (R-INT-6); the same key with another payload is refused."""
+
+    def once(
+        self,
+        fn: Callable[[dict[str, Any]], dict[str, Any]],
+        request: dict[str, Any],
+        *,
+        key_path: str,
+        payload_path: str,
+        hours: int,
+        context: Any,
+        what: str,
+        reused_code: str,
+    ) -> dict[str, Any]: ...
+
+
+class KpiStore(Protocol):
+    def count(self, ticket_id: str, version: int, share: Any, expires_at: datetime | None) -> Any: ...
+
+    def get(self, period: str, scope: str) -> dict[str, int]: ...
+
+    def period(self, period: str) -> list[tuple[str, dict[str, int]]]: ...
+
+
+class KnowledgeStats(Protocol):
+    def hit(self, entry_id: str, at: datetime) -> None: ...
+
+    def miss(self, query: str, at: datetime) -> None: ...
+
+
+class Hotspots(Protocol):
+    def count(self, district: str, street: str | None, category: str, day: date, citizen_key: str) -> int: ...
+
+
+class Deps(Protocol):
+    """Everything a use case may reach, wired once per container (`hotline.wiring.Deps`)."""
+
+    @property
+    def config(self) -> CityConfig: ...
+    @property
+    def lifecycle(self) -> Lifecycle: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def tickets(self) -> Tickets: ...
+    @property
+    def callers(self) -> Callers: ...
+    @property
+    def keys(self) -> HashKeys: ...
+    @property
+    def vault(self) -> Vault: ...
+    @property
+    def archive(self) -> Archive: ...
+    @property
+    def attachments(self) -> Attachments: ...
+    @property
+    def uploads_bucket(self) -> str: ...
+    @property
+    def channels(self) -> Channels: ...
+    @property
+    def schedules(self) -> Schedules: ...
+    @property
+    def executions(self) -> Executions: ...
+    @property
+    def waits(self) -> Waits: ...
+    @property
+    def notifier(self) -> Notifier: ...
+    @property
+    def citizen_sms(self) -> CitizenSms: ...
+    @property
+    def idempotency(self) -> Idempotency: ...
+    @property
+    def kpi(self) -> KpiStore: ...
+    @property
+    def knowledge(self) -> KnowledgeIndex: ...
+    @property
+    def knowledge_stats(self) -> KnowledgeStats: ...
+    @property
+    def hotspots(self) -> Hotspots: ...
+
+    def now(self) -> datetime: ...
+
+    def local(self, at: datetime) -> datetime: ...

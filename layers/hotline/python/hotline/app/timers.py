@@ -1,0 +1,66 @@
+"""A deadline fell due (SPEC §4): the Scheduler's fire. Stale or duplicate fires are no-ops (R-TMR-4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from hotline.app.ports import Deps
+from hotline.app.retry import reread_on_conflict
+from hotline.domain.errors import IllegalTransition, RuleViolation
+from hotline.domain.models import SYSTEM, Ticket
+from hotline.domain.routing import due_dispatch
+from hotline.observability import count, logger
+
+FIRE_ATTEMPTS = 4
+
+
+class Fire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: str
+    action: str  # route | remind | mark_overdue | escalate | auto_close
+    deadline: str | None = None
+    deadline_version: int | None = None
+    level: int | None = None
+
+
+def apply(deps: Deps, fire: Fire) -> Ticket:
+    """A fire that races a unit's action reads the ticket again: the deadline still holds."""
+    body = fire.model_dump(exclude={"ticket_id", "action"}, exclude_none=True)
+
+    def once() -> Ticket:
+        ticket = deps.tickets.get(fire.ticket_id)
+        if fire.action == "route":  # a deferred order's morning (Weixi Art.6): the rule dispatches it
+            step = due_dispatch(deps.lifecycle, ticket, deps.now())
+            if step is None:
+                raise IllegalTransition("not_due", "the order was dispatched already, or no rule decides it")
+        else:
+            step = deps.lifecycle.apply(ticket, fire.action, SYSTEM, body, deps.now())
+        return deps.tickets.save(step)
+
+    return reread_on_conflict(once, attempts=FIRE_ATTEMPTS)
+
+
+def fire(deps: Deps, event: Fire) -> dict[str, Any]:
+    """Apply the fire; what the rules refuse is a no-op, answered and counted (never retried)."""
+    try:
+        saved = apply(deps, event)
+    except (IllegalTransition, RuleViolation) as exc:  # superseded, already met, or the rules say no
+        logger.info("timer fire is a no-op", extra={"ticket_id": event.ticket_id, "why": exc.message})
+        count("TimerNoOp")
+        return {"ticket_id": event.ticket_id, "applied": False, "why": exc.message}
+    count(f"Timer_{event.action}")
+    return {"ticket_id": event.ticket_id, "applied": True, "status": saved.status.value}
+
+
+def check_calendar(deps: Deps) -> dict[str, Any]:
+    """The daily calendar check (R-SLA-1): a year a deadline may fall in without holiday data
+    counts Monday–Friday only; the metric raises the `calendar-data-missing` alarm until the
+    layer's `chinesecalendar` is upgraded or the city enters the year (`published_years`)."""
+    calendar = deps.lifecycle.policy.calendar
+    missing = calendar.missing_years(deps.local(deps.now()).date())
+    count("CalendarYearsMissing", len(missing))
+    if missing:
+        logger.warning("no statutory holiday data", extra={"years": missing})
+    return {"routine": "calendar", "missing_years": missing}

@@ -1,0 +1,47 @@
+"""How tickets look to each audience (SPEC §11): staff see the order, citizens their progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.domain.models import Event, Ticket
+
+
+def deadlines(t: Ticket) -> dict[str, str | None]:
+    d = t.deadlines
+    return {
+        k: (v.isoformat() if v else None)
+        for k, v in (("sign_by", d.sign_by), ("return_by", d.return_by), ("reply_by", d.reply_by),
+                     ("assist_by", d.assist_by), ("callback_by", d.callback_by), ("dispatch_by", d.dispatch_by),
+                     ("queue_by", d.queue_by))
+    }  # fmt: skip
+
+
+def staff_view(t: Ticket, events: list[Event] | None = None) -> dict[str, Any]:
+    private = {"citizen_key", "query_code_hash", "deadlines", "citizen_sealed", "citizen_masked"}
+    view = t.model_dump(mode="json", exclude=private)
+    view.update(deadlines=deadlines(t), extensions_used=t.extensions_used)
+    if events is not None:
+        view["events"] = [
+            {"at": e.at.isoformat(), "actor": str(e.actor), "action": e.action, "from": e.from_status.value,
+             "to": e.to_status.value, "detail": e.detail}
+            for e in events
+        ]  # fmt: skip
+    return view
+
+
+def summary(t: Ticket) -> dict[str, Any]:
+    return {
+        "ticket_id": t.ticket_id,
+        "lead_unit": t.lead_unit,
+        "assist_units": t.assist_units,
+        "status": t.status.value,
+        "deadlines": {"sign_by": deadlines(t)["sign_by"], "reply_by": deadlines(t)["reply_by"]},
+    }
+
+
+def citizen_view(t: Ticket) -> dict[str, Any]:
+    view = {**summary(t), "category": t.category, "updated_at": t.updated_at.isoformat()}
+    if t.reply is not None:
+        view["reply"] = {"result": t.reply.result, "at": t.reply.at.isoformat()}
+    return view
