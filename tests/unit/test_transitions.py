@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from hotline.domain import payloads
+from hotline.domain.actions import ALL, ActionName
+from hotline.domain.actions.declaration import done
+from hotline.domain.actions.timer_fires import Deadline
 from hotline.domain.errors import Forbidden, IllegalTransition, RuleViolation
-from hotline.domain.lifecycle import _EFFECTS, _GUARDS
 from hotline.domain.models import SYSTEM, Status
 from hotline.domain.transitions import CENTER_ACTIONS, TABLE, UNIT_ACTIONS
 from tests.conftest import cst
@@ -34,12 +38,31 @@ def test_every_status_of_the_contract_is_reachable():
     assert reachable == set(Status)
 
 
-def test_every_action_has_a_payload_and_every_guard_an_implementation():
+def test_every_action_is_declared_once_with_a_payload_rows_and_guards():
+    """Issue 16: one declaration per action; THE table is exactly their rows."""
+    names = [a.name for a in ALL]
+    assert sorted(names) == sorted(ActionName) and len(set(names)) == len(names)
+    assert [(r.action, r.outcome, r.to) for r in TABLE] == [(a.name, x.outcome, x.to) for a in ALL for x in a.rows]
     for rule in TABLE:
         assert rule.action in payloads.PAYLOADS
         for g in rule.guards:
-            assert g in _GUARDS, g
-    assert set(_EFFECTS) <= {r.action for r in TABLE}
+            assert callable(g), g
+    for action in ALL:
+        assert action.rows, action.name
+        assert payloads.PAYLOADS[action.name] is action.payload
+        assert action.effect is None or callable(action.effect)  # None only on purpose: records the payload
+        if len(action.outcomes) > 1:  # a decision: the payload must select its row
+            assert action.choose is not done, action.name
+
+
+def test_every_notice_row_names_an_outcome_or_a_deadline_of_its_action():
+    deadlines = set(get_args(Deadline))
+    for action in ALL:
+        assert set(action.units) <= {None} | action.outcomes | deadlines, action.name
+        assert set(action.citizen) <= {None} | action.outcomes, action.name
+        assert set(action.center) <= deadlines, action.name
+        if set(action.units) & deadlines or action.center:
+            assert "deadline" in action.payload.model_fields, action.name  # only a timer names one
 
 
 def test_each_transition_appends_one_event_with_who_when_what():

@@ -1,4 +1,5 @@
-"""Which transitions tell whom (R-DSP-13, R-TMR-1/2): one table from event to notices.
+"""Which transitions tell whom (R-DSP-13, R-TMR-1/2): each action declares its notices
+(`domain/actions/`, issue 16); this module reads them into one table and renders them.
 
 Pure: given an event and the ticket it belongs to, name the units to notify and the text.
 Delivery (SNS topic per unit, or a city's own SMS provider) is the notifier's business.
@@ -11,13 +12,15 @@ emergency desk hears the caller's number (R-INT-4), filled in where the contact 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hotline.config.knowledge import KnowledgeEntry
 from hotline.config.schema import CityConfig
+from hotline.domain.actions import ALL
+from hotline.domain.actions.declaration import ToCenter, ToCitizen, ToUnits
+from hotline.domain.actions.names import ActionName
 from hotline.domain.models import Event, Ticket
 from hotline.domain.sms import ASK
 
@@ -61,54 +64,8 @@ class CenterNotice:
     ticket_id: str
 
 
-Recipients = Callable[[CityConfig, Ticket, Event], list[str]]
 EXCERPT = 60  # characters of the citizen's text a notice quotes (issue 15.5)
 _LONG_NUMBER = re.compile(r"\d{7,}")  # a phone or id number written into the text stays out of notices
-
-
-def _lead(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
-    return [t.lead_unit] if t.lead_unit else []
-
-
-def _lead_and_assist(c: CityConfig, t: Ticket, e: Event) -> list[str]:
-    return _lead(c, t, e) + list(t.assist_units)
-
-
-def _late_parts(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
-    return t.missing_parts
-
-
-def _late_parts_and_lead(c: CityConfig, t: Ticket, e: Event) -> list[str]:
-    return _late_parts(c, t, e) + _lead(c, t, e)
-
-
-def _utility(_c: CityConfig, _t: Ticket, e: Event) -> list[str]:
-    unit = e.detail.get("utility")
-    return [str(unit)] if unit else []
-
-
-def _ladder(c: CityConfig, t: Ticket, e: Event) -> list[str]:
-    """R-TMR-2: the ladder names a role; the unit tree says who holds it for this order. A rung
-    with nobody higher in the tree goes to the city's supervision office, never back to the
-    unit that is late (issue 15.5)."""
-    rung = str(e.detail.get("notify") or "unit_head")
-    units = {u.id: u for u in c.units}
-    lead = units.get(t.lead_unit or "")
-    office = c.supervision.office
-    if lead is None:
-        return [office] if office else []
-    if rung == "unit_head":
-        return [lead.id]
-    if rung == "parent_unit":
-        higher = lead.parent or office
-        return [higher] if higher else []
-    if rung == "district_leadership":
-        district = t.location.district or lead.district
-        found = [u.id for u in c.units if u.kind == "district" and u.district == district and u.id != lead.id]
-        higher = found[0] if found else (lead.parent or office)
-        return [higher] if higher else []
-    found = [u.id for u in c.units if u.kind == "government" and u.id != lead.id]
-    return found[:1] or ([office] if office else [])
 
 
 DEADLINE_NAMES = {
@@ -159,66 +116,8 @@ def summary_line(c: CityConfig, t: Ticket) -> str:
     return f"{category}｜{place(c, t)}｜“{excerpt(t.content)}”"
 
 
-# (action, outcome or deadline or None for any) -> kind, recipients, subject, what happened
-_TABLE: dict[tuple[str, str | None], tuple[str, Recipients, str, str]] = {
-    ("dispatch", None): ("dispatched", _lead_and_assist, "新工单 {id}", "新派工单，请按时签收"),
-    ("decide_return", "approved_redispatch"): (
-        "dispatched",
-        _lead_and_assist,
-        "新工单 {id}",
-        "退回后改派给贵单位的工单，请按时签收",
-    ),
-    ("decide_return", "rejected_signed"): ("return_rejected", _lead, "退单未通过 {id}", "退回申请未通过：{reason}"),
-    ("decide_return", "rejected_unsigned"): (
-        "return_rejected",
-        _lead,
-        "退单未通过 {id}",
-        "退回申请未通过：{reason}，请签收办理",
-    ),
-    ("decide_extension", "approved"): ("extension_approved", _lead, "延期已批准 {id}", "延期申请已批准"),
-    ("decide_extension", "rejected"): ("extension_rejected", _lead, "延期未批准 {id}", "延期申请未批准：{reason}"),
-    ("decide_termination", "approved"): ("terminated", _lead, "终止已批准 {id}", "终止办理申请已批准"),
-    ("decide_termination", "rejected"): (
-        "termination_rejected",
-        _lead,
-        "终止未批准 {id}",
-        "终止办理申请未批准：{reason}",
-    ),
-    ("decide_assist", None): ("assist_decided", _lead, "协办调整 {id}", "中心已{assist_change}：{reason}"),
-    ("record_callback", "rehandle"): ("rehandle", _lead, "重办工单 {id}", "回访不满意，经审核需重新办理"),
-    ("decide_exemption", None): ("exemption_decided", _lead, "免责申请结果 {id}", "免责申请已处理：{reason}"),
-    ("transfer", None): (
-        "emergency_utility",
-        _utility,
-        "紧急事项 {id}",
-        "市民反映的紧急情况已转 {desk} 处置，涉及贵单位设施，请立即派员到场配合",
-    ),
-    ("remind", "assist"): ("reminder", _late_parts, "协办即将到期 {id}", "协办时限将到，请尽快向主办单位提交协办意见"),
-    ("mark_overdue", "assist"): (
-        "overdue",
-        _late_parts_and_lead,
-        "协办已超期 {id}",
-        "协办意见已超过协办时限未提交：{late}",
-    ),
-    ("remind", "sign"): ("reminder", _lead, "签收即将到期 {id}", "签收时限将到，请尽快签收"),
-    ("mark_overdue", "sign"): ("overdue", _lead, "签收已超期 {id}", "已超过签收时限未签收，已列入督办"),
-    ("remind", None): ("reminder", _lead, "即将到期 {id}", "办结时限将到，请抓紧办理"),
-    ("mark_overdue", None): ("overdue", _lead, "已超期 {id}", "已超过办结时限，已列入督办"),
-    ("escalate", None): ("escalated", _ladder, "督办升级 {id}", "{lead}超期未办结，督办升级至第 {level} 级"),
-    ("supervise", None): ("supervised", _lead, "督办 {id}", "被列入第 {level} 级督办：{note}"),
-    ("note_hotspot", None): (
-        "hotspot",
-        _lead,
-        "多人反映 {id}",
-        "今日同一地点已有 {citizens} 位市民反映同类问题，已列入督办，请统筹处理",
-    ),
-    ("note_repeat", None): (
-        "repeat_report",
-        _lead,
-        "市民再次反映 {id}",
-        "市民再次反映未解决（第 {repeats} 次），督办级别 {level}，请加快办理",
-    ),
-}
+# (action, outcome or deadline or None for any) -> the notice to units, as each action declares it
+_TABLE: dict[tuple[str, str | None], ToUnits] = {(a.name.value, k): v for a in ALL for k, v in a.units.items()}
 
 # Notices that name the unit's next deadline; a reminder or overdue notice names its own.
 _WITH_DEADLINE = {"dispatched", "return_rejected", "extension_approved", "rehandle", "reminder", "overdue"}
@@ -240,9 +139,9 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
     entry = _TABLE.get((event.action, str(variant))) or _TABLE.get((event.action, None))
     if entry is None:
         return []
-    kind, recipients, subject, text = entry
+    kind, recipients, subject, text = entry.kind, entry.recipients, entry.subject, entry.text
     which = event.detail.get("deadline")
-    if event.action == "remind":
+    if entry.ahead:
         due = _next_deadline(ticket, which)
         if due is None or due[1] <= event.at:
             return []
@@ -282,17 +181,8 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
     return out
 
 
-# (action, deadline or None) -> kind, center role, subject, what happened
-_CENTER: dict[tuple[str, str | None], tuple[str, str, str, str]] = {
-    ("remind", "queue"): ("reminder", "dispatcher", "待派即将超时 {id}", "工单等待派单，派单时限将到"),
-    ("mark_overdue", "queue"): ("overdue", "dispatcher", "派单已超时 {id}", "工单已超过派单时限仍未派出"),
-    ("mark_overdue", "assist"): (
-        "assist_overdue",
-        "dispatcher",
-        "协办超期 {id}",
-        "协办意见超期未交：{late}；可豁免或移除协办单位（decide_assist）",
-    ),
-}
+# (action, deadline) -> the notice to a center role, as each action declares it
+_CENTER: dict[tuple[str, str], ToCenter] = {(a.name.value, k): v for a in ALL for k, v in a.center.items()}
 
 
 def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CenterNotice]:
@@ -301,7 +191,7 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
     entry = _CENTER.get((event.action, str(event.detail.get("deadline"))))
     if entry is None:
         return []
-    kind, role, subject, text = entry
+    kind, role, subject, text = entry.kind, entry.role, entry.subject, entry.text
     late = "、".join(unit_name(config, u) for u in event.detail.get("late_units") or [])
     due = _next_deadline(ticket, event.detail.get("deadline"))
     when = f"{DEADLINE_NAMES[due[0]]} {_when(config, due[1])}" if due else ""
@@ -311,16 +201,8 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
     return [CenterNotice(role, kind, subject.format(id=ticket.ticket_id), line, ticket.ticket_id)]
 
 
-# (action, outcome or None) -> kind, text; only the request's first ticket speaks for a split request
-_CITIZEN: dict[tuple[str, str | None], tuple[str, str]] = {
-    ("accept", None): (
-        "filed",
-        "【12345】您的诉求已受理，编号 {request_id}，查询码 {query_code}，可凭此查询办理进度。",
-    ),
-    ("answer", None): ("answered", "【12345】您咨询的问题答复如下：{answer}（编号 {request_id}）"),
-    ("decide_extension", "approved"): ("extended", "【12345】您的诉求 {id} 办理时限已延长至 {reply_by}。"),
-    ("reply", None): ("replied", "【12345】您的诉求 {id} 已办结：{result}。" + ASK + "。"),
-}
+# (action, outcome or None) -> the SMS to the citizen, as each action declares it
+_CITIZEN: dict[tuple[str, str | None], ToCitizen] = {(a.name.value, k): v for a in ALL for k, v in a.citizen.items()}
 
 
 def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CitizenNotice]:
@@ -328,9 +210,9 @@ def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Ci
     entry = _CITIZEN.get((event.action, str(event.detail.get("outcome")))) or _CITIZEN.get((event.action, None))
     if entry is None or not ticket.citizen_sealed:
         return []
-    if event.action in {"accept", "answer"} and not ticket.ticket_id.endswith("-1"):
+    if entry.per_request and not ticket.ticket_id.endswith("-1"):
         return []
-    kind, text = entry
+    kind, text = entry.kind, entry.text
     tz = ZoneInfo(config.timezone)
     reply_by = ticket.deadlines.reply_by
     fields = {
@@ -340,6 +222,7 @@ def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Ci
         "answer": (ticket.answer or "")[:300],
         "reply_by": f"{reply_by.astimezone(tz):%Y-%m-%d %H:%M}" if reply_by else "",
         "result": (ticket.reply.result if ticket.reply else "")[:200],
+        "ask": ASK,
     }
     return [CitizenNotice(ticket.ticket_id, ticket.request_id, kind, text.format(**fields))]
 
@@ -353,7 +236,7 @@ def desk_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[DeskN
     The desk must be able to act on the message alone (issue 15.3): where (district, street,
     address, coordinates), when, the request number, what was said, and the caller's number to
     call back; the transfer event records that the number was disclosed to the desk and why."""
-    if event.action != "transfer" or config.features.emergency_linkage == "guide" or not ticket.transferred_to:
+    if event.action != ActionName.transfer or config.features.emergency_linkage == "guide" or not ticket.transferred_to:
         return []
     loc = ticket.location
     coords = f"（经纬度 {loc.lat:.6f},{loc.lon:.6f}）" if loc.lat is not None and loc.lon is not None else ""

@@ -4,161 +4,41 @@ Every change of every ticket goes through `find_rule`; nothing else decides what
 An action whose result depends on a decision (approve / reject, satisfied / unsatisfied) names
 the outcome, and the table says where each outcome leads. `to=None` means the status stays:
 a moment inside a phase (sign-free actions such as an extension request) rather than a phase
-change. Guards are named here and implemented in `lifecycle`, which knows the city's rules.
+change. Each action declares its own rows beside its guards and effect (`domain/actions/`,
+issue 16); `TABLE` is those rows, in the declarations' order, and the only thing read here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any
 
+from hotline.domain.actions import ALL
+from hotline.domain.actions.declaration import CENTER_DECIDERS, WORKING, Guard, Party
+from hotline.domain.actions.names import ActionName
 from hotline.domain.errors import Forbidden, IllegalTransition
-from hotline.domain.models import FINAL, OPEN, Actor, Role, Status, Ticket
+from hotline.domain.models import Actor, Role, Status, Ticket
 
 S = Status
 R = Role
-CENTER_DECIDERS = frozenset({R.dispatcher, R.reviewer})
-WORKING = frozenset({S.in_progress, S.rehandling})
-
-Party = Literal["any", "lead", "assist"]
 
 
 @dataclass(frozen=True)
 class Rule:
-    action: str
+    action: ActionName
     sources: frozenset[Status]
     to: Status | None
     roles: frozenset[Role]
     outcome: str = "done"
     party: Party = "any"
-    guards: tuple[str, ...] = ()
+    guards: tuple[Guard[Any], ...] = ()
 
 
-def _r(
-    action: str,
-    sources: set[Status] | frozenset[Status],
-    to: Status | None,
-    roles: set[Role] | frozenset[Role],
-    outcome: str = "done",
-    party: Party = "any",
-    guards: tuple[str, ...] = (),
-) -> Rule:
-    return Rule(action, frozenset(sources), to, frozenset(roles), outcome, party, guards)
-
-
-TABLE: tuple[Rule, ...] = (
-    # intake outcomes (R-INT-3/4/6): a filed request becomes an order or one of four answers
-    _r("accept", {S.received}, S.pending_dispatch, {R.system}),
-    _r("answer", {S.received}, S.answered, {R.system}),
-    _r("transfer", {S.received}, S.transferred, {R.system}),
-    _r("refuse", {S.received}, S.not_accepted, {R.system}),
-    _r("mark_duplicate", {S.received}, S.duplicate, {R.system}),
-    # dispatch (R-DSP-1/2): by routing rule (system) or by the dispatcher's choice
-    _r("dispatch", {S.pending_dispatch}, S.dispatched, {R.system, R.dispatcher}, guards=("units_known",)),
-    # the unit at work (R-DSP-4..12)
-    _r("sign", {S.dispatched}, S.in_progress, {R.unit}, party="lead"),
-    _r(
-        "request_return",
-        {S.dispatched, S.in_progress},
-        S.return_requested,
-        {R.unit},
-        party="lead",
-        guards=("nothing_pending", "within_return_window"),  # one pending request at a time (issue 15.12)
-    ),
-    _r("decide_return", {S.return_requested}, S.pending_dispatch, CENTER_DECIDERS, "approved"),
-    _r(
-        "decide_return",
-        {S.return_requested},
-        S.dispatched,
-        CENTER_DECIDERS,
-        "approved_redispatch",
-        guards=("units_known",),
-    ),
-    _r("decide_return", {S.return_requested}, S.in_progress, CENTER_DECIDERS, "rejected_signed"),
-    _r("decide_return", {S.return_requested}, S.dispatched, CENTER_DECIDERS, "rejected_unsigned"),
-    _r(
-        "request_extension",
-        WORKING,
-        None,
-        {R.unit},
-        party="lead",
-        guards=("nothing_pending", "before_reply_deadline", "extension_allowed"),
-    ),
-    _r("decide_extension", WORKING, None, CENTER_DECIDERS, "approved", guards=("pending_extension",)),
-    _r("decide_extension", WORKING, None, CENTER_DECIDERS, "rejected", guards=("pending_extension",)),
-    _r(
-        "submit_assist",
-        {S.dispatched, S.in_progress, S.backlogged},  # whenever the lead could reply for all
-        None,
-        {R.unit},
-        party="assist",
-        guards=("assist_part_open",),
-    ),
-    # R-DSP-6: the center waives an assisting unit's part or removes the unit, with a reason
-    _r("decide_assist", {S.dispatched, S.in_progress, S.backlogged}, None, CENTER_DECIDERS, guards=("assisting_unit",)),
-    _r(
-        "reply",
-        WORKING | {S.backlogged},
-        S.replied,
-        {R.unit},
-        party="lead",
-        guards=("nothing_pending", "assist_parts_in", "reply_complete"),
-    ),
-    _r(
-        "request_termination",
-        WORKING,
-        None,
-        {R.unit},
-        party="lead",
-        guards=("termination_enabled", "nothing_pending"),
-    ),
-    _r("decide_termination", WORKING, S.terminated, {R.reviewer}, "approved", guards=("pending_termination",)),
-    _r("decide_termination", WORKING, None, {R.reviewer}, "rejected", guards=("pending_termination",)),
-    _r(
-        "request_backlog",
-        WORKING,
-        S.backlogged,
-        {R.unit},
-        party="lead",
-        guards=("backlog_enabled", "nothing_pending"),
-    ),
-    _r("refer_up", WORKING | {S.backlogged}, None, {R.unit}, party="lead"),
-    # callback (R-CB-1..4)
-    _r("rate", {S.replied}, S.closed, {R.citizen}, "settled"),
-    _r("rate", {S.replied}, None, {R.citizen}, "needs_review"),
-    _r("record_callback", {S.replied}, S.closed, {R.callback, R.reviewer}, "settled"),
-    _r("record_callback", {S.replied}, S.closed, {R.callback, R.reviewer}, "explained"),
-    _r(
-        "record_callback",
-        {S.replied},
-        S.rehandling,
-        {R.callback, R.reviewer},
-        "rehandle",
-        guards=("rehandle_within_limit",),
-    ),
-    _r("auto_close", {S.replied}, S.closed, {R.system}, guards=("silence_counts_as_rating",)),
-    _r(
-        "request_exemption",
-        {S.closed},
-        None,
-        {R.unit},
-        party="lead",
-        guards=("exemption_enabled", "rated_unsatisfied", "nothing_pending"),
-    ),
-    _r("decide_exemption", {S.closed}, None, {R.reviewer}, "approved", guards=("pending_exemption",)),
-    _r("decide_exemption", {S.closed}, None, {R.reviewer}, "rejected", guards=("pending_exemption",)),
-    # supervision and time (R-TMR-1..3)
-    _r("supervise", OPEN, None, {R.supervisor}),
-    _r("note_repeat", OPEN, None, {R.system}),  # R-TMR-3: reported again while unsolved
-    _r("note_hotspot", OPEN, None, {R.system}),  # R-TMR-3: many citizens report the same matter
-    _r("remind", OPEN, None, {R.system}),
-    _r("mark_overdue", OPEN, None, {R.system}),
-    _r("escalate", OPEN, None, {R.system, R.supervisor}),
-    # archive (R-CB-5): final records only
-    _r("archive", FINAL, None, {R.system}),
+TABLE: tuple[Rule, ...] = tuple(
+    Rule(a.name, r.sources, r.to, r.roles, r.outcome, r.party, r.guards) for a in ALL for r in a.rows
 )
 
-ACTIONS = frozenset(rule.action for rule in TABLE)
+ACTIONS = frozenset(rule.action.value for rule in TABLE)  # plain strings, as callers and documents use them
 STATUS_NAMES = {
     S.received: "已接收",
     S.pending_dispatch: "待派单",
@@ -184,8 +64,10 @@ _ROLE_NAMES = {
     R.citizen: "诉求人",
     R.system: "系统",
 }
-UNIT_ACTIONS = frozenset(r.action for r in TABLE if R.unit in r.roles)
-CENTER_ACTIONS = frozenset(r.action for r in TABLE if r.roles & {R.dispatcher, R.reviewer, R.callback, R.supervisor})
+UNIT_ACTIONS = frozenset(r.action.value for r in TABLE if R.unit in r.roles)
+CENTER_ACTIONS = frozenset(
+    r.action.value for r in TABLE if r.roles & {R.dispatcher, R.reviewer, R.callback, R.supervisor}
+)
 
 
 def authorize(ticket: Ticket, action: str, actor: Actor) -> None:
@@ -264,3 +146,18 @@ def _party(rule: Rule, ticket: Ticket, actor: Actor) -> None:
 def targets(action: str) -> dict[str, Status | None]:
     """outcome → status for an action; used by docs and tests."""
     return {r.outcome: r.to for r in TABLE if r.action == action}
+
+
+__all__ = [
+    "ACTIONS",
+    "CENTER_ACTIONS",
+    "CENTER_DECIDERS",
+    "STATUS_NAMES",
+    "TABLE",
+    "UNIT_ACTIONS",
+    "WORKING",
+    "Rule",
+    "authorize",
+    "find_rule",
+    "targets",
+]

@@ -1,0 +1,96 @@
+"""The lead's reply (R-DSP-8): when, what was done, the result and how the citizen was answered,
+for all assisting units too (R-DSP-6). The unit's deadlines end and the callback window opens
+(R-CB-1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import AwareDatetime, Field
+
+from hotline.domain.actions.common import deadlines_moved, nothing_pending
+from hotline.domain.actions.declaration import WORKING, Action, Ctx, ToCitizen, row
+from hotline.domain.actions.names import ActionName as A
+from hotline.domain.actions.payload import Payload
+from hotline.domain.errors import BadInput, RuleViolation
+from hotline.domain.models import Reply, Role, Status, Ticket
+
+if TYPE_CHECKING:
+    from hotline.domain.lifecycle import Lifecycle
+
+S, R = Status, Role
+
+
+class ReplyPayload(Payload):
+    """R-DSP-8: time, what was done, the result, how the citizen was answered."""
+
+    handled_at: AwareDatetime
+    process: str = Field(min_length=4, max_length=4000)
+    result: str = Field(min_length=2, max_length=4000)
+    citizen_contacted: bool
+    no_contact_reason: str | None = None
+
+
+def assist_parts_in(lc: Lifecycle, c: Ctx[ReplyPayload]) -> None:
+    missing = c.ticket.missing_parts
+    if missing:
+        raise RuleViolation(
+            "assist_parts_missing",
+            f"主办单位须汇总协办意见后答复，尚缺：{'、'.join(lc.unit_name(u) for u in missing)}"
+            "（逾期未交的，可请中心豁免或移除协办单位，R-DSP-6）",
+            f"the lead replies for all: waiting for the part of {', '.join(missing)} (R-DSP-6)",
+        )
+
+
+def reply_complete(lc: Lifecycle, c: Ctx[ReplyPayload]) -> None:
+    pl, t = c.payload, c.ticket
+    if pl.handled_at > c.now:
+        raise BadInput("incomplete_reply", "办理时间不能晚于现在", "handled_at lies in the future")
+    if t.dispatched_at and pl.handled_at < t.dispatched_at:
+        raise BadInput(
+            "incomplete_reply", "办理时间不能早于派单时间", "handled_at lies before the order was dispatched"
+        )
+    if not pl.citizen_contacted and not pl.no_contact_reason:
+        raise BadInput(
+            "incomplete_reply",
+            "请说明如何答复诉求人：已联系（citizen_contacted），或诉求人未留有效联系方式的原因（no_contact_reason）",
+            "say how the citizen was answered: citizen_contacted, or no_contact_reason "
+            "when the citizen left no valid contact (R-DSP-8)",
+        )
+
+
+def _reply(lc: Lifecycle, t: Ticket, c: Ctx[ReplyPayload]) -> dict[str, Any]:
+    pl = c.payload
+    t.reply = Reply(
+        handled_at=pl.handled_at,
+        process=pl.process,
+        result=pl.result,
+        citizen_contacted=pl.citizen_contacted,
+        at=c.now,
+        by=c.actor.id,
+    )
+    late = bool(t.deadlines.reply_by and c.now > t.deadlines.reply_by)
+    t.deadlines.reply_by = t.deadlines.assist_by = t.deadlines.return_by = None
+    t.deadlines.callback_by = lc.policy.add(c.now, lc.config.callback.window)
+    deadlines_moved(t)
+    return {"late": late, "citizen_contacted": pl.citizen_contacted}
+
+
+ACTIONS = (
+    Action(
+        A.reply,
+        ReplyPayload,
+        (
+            row(
+                WORKING | {S.backlogged},
+                S.replied,
+                {R.unit},
+                party="lead",
+                guards=(nothing_pending, assist_parts_in, reply_complete),
+            ),
+        ),
+        _reply,
+        # {ask}: how to rate by answering the SMS (`sms.ASK`, R-CB-1), filled in by `notices`
+        citizen={None: ToCitizen("replied", "【12345】您的诉求 {id} 已办结：{result}。{ask}。")},
+    ),
+)
