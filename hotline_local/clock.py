@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from hotline.adapters import runtime
+from hotline import wiring
 from hotline_local.emulator import ACCOUNT, REGION
 
 AT = re.compile(r"^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$")
@@ -91,6 +91,7 @@ class Clock:
         self.last = self._wall()
         self._lock = threading.Lock()
         self._fired: set[tuple[str, str, str]] = set()
+        wiring.use_clock(self)  # the functions' clock port reads this clock (hotline.wiring)
 
     @staticmethod
     def _wall() -> datetime:
@@ -101,7 +102,6 @@ class Clock:
 
     def _set(self, at: datetime) -> None:
         self.offset = at - self._wall()
-        runtime.shift_clock(self.offset)
 
     def advance(self, by: timedelta) -> tuple[datetime, list[dict[str, Any]]]:
         if by < timedelta(0):

@@ -97,6 +97,12 @@ class FunctionRunner:
                     z.extractall(code_dir)
             env = {k: str(v).replace(TASK_ROOT, str(code_dir)) for k, v in (fn.environment_vars or {}).items()}
             shared = {k: v for k, v in env.items() if k not in PER_FUNCTION_ENV}
+            if any(os.environ.get(k) != v for k, v in shared.items()):
+                # one process hosts every function: what this one is given (its Scheduler group,
+                # its queue…) joins the environment, and the ports are wired again from it
+                from hotline.wiring import deps
+
+                deps.cache_clear()
             os.environ.update(shared)
             saved = {k: os.environ.get(k) for k in PER_FUNCTION_ENV}
             os.environ.update({k: env[k] for k in PER_FUNCTION_ENV if k in env})

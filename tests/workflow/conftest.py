@@ -27,10 +27,7 @@ pytestmark = pytest.mark.xdist_group("workflow")
 
 def _forget_the_last_city() -> None:
     """What a Lambda container keeps between invocations is per city; this process hosts several."""
-    from hotline.adapters.notifier import notifier
-
-    runtime.services.cache_clear()
-    notifier.cache_clear()
+    runtime.services.cache_clear()  # every port is wired again (hotline.wiring)
 
 
 def _no_retry_sleep() -> None:

@@ -14,6 +14,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+# The repository's cities (synth, tests, the local cloud): the default of HOTLINE_CITIES_DIR.
+# In Lambda the city's config is baked beside the function (HOTLINE_CITY_CONFIG, HOTLINE_KB).
+REPOSITORY_CITIES = Path(__file__).resolve().parents[4] / "infra" / "cities"
+
 # What the stack passes each variable for: the message a missing one fails with.
 PURPOSE = {
     "TABLE_NAME": "the stack passes the ticket table to every function",

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotline.settings import Settings
+from hotline.settings import REPOSITORY_CITIES, Settings
 
 if TYPE_CHECKING:
     from hotline.adapters.archive import ArchiveBucket
@@ -35,9 +34,6 @@ if TYPE_CHECKING:
     from hotline.domain.filing import HashKeys
     from hotline.domain.knowledge import KnowledgeIndex
     from hotline.domain.lifecycle import Lifecycle
-
-# The repository's cities (tests, synth, the local cloud); a function reads its baked config.
-REPOSITORY_CITIES = Path(__file__).resolve().parents[4] / "infra" / "cities"
 
 
 class SystemClock:

@@ -10,6 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from hotline.config.schema import CityConfig
+from hotline.settings import REPOSITORY_CITIES as CITIES_DIR  # where the repository keeps them
+
+__all__ = ["CITIES_DIR", "CityConfigError", "city_config", "load_city_file", "parse_city_config"]
 
 
 class CityConfigError(ValueError):
@@ -47,11 +50,9 @@ def load_city_file(path: str | Path) -> CityConfig:
     return parse_city_config(data, str(path))
 
 
-CITIES_DIR = Path(__file__).resolve().parents[5] / "infra" / "cities"
-
-
 @cache
 def city_config(city: str, directory: str | None = None) -> CityConfig:
-    """The config of a city by name, from the repository's infra/cities (or `directory`)."""
+    """The config of a city by name, from `directory` (the wiring passes the settings'), else the
+    repository's infra/cities (synth, tests); a function reads its baked config instead."""
     base = Path(directory) if directory else CITIES_DIR
     return load_city_file(base / f"{city}.yaml")

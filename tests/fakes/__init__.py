@@ -1,0 +1,307 @@
+"""In-memory ports (hotline.app.ports) for use-case tests without moto (issue 16).
+
+`FakeDeps("tianjin", at)` is a container's wiring with every store a dict: the city's real config,
+lifecycle and KB, optimistic locking like DynamoDB's (a stale version is a Conflict), and
+recorders for what the outside world would have been told.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from hotline.config.knowledge import load_knowledge
+from hotline.config.loader import CITIES_DIR, city_config
+from hotline.config.schema import Channel, CityConfig
+from hotline.domain.callers import CallerRecord
+from hotline.domain.errors import BadInput, Conflict, NotFound
+from hotline.domain.filing import HashKeys
+from hotline.domain.knowledge import KnowledgeIndex
+from hotline.domain.lifecycle import Lifecycle, Step
+from hotline.domain.models import OPEN, Event, Status, Ticket
+from hotline.domain.timers import Timer
+from hotline.domain.workflow import Wait
+
+
+class FakeClock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class FakeTickets:
+    """Tickets and events; a save conditioned on a version another write moved is a Conflict."""
+
+    def __init__(self) -> None:
+        self.tickets: dict[str, Ticket] = {}
+        self.log: dict[str, list[Event]] = {}
+        self.writes = 0
+
+    def save(self, step: Step) -> Ticket:
+        return self.save_all([step])[0]
+
+    def save_all(self, steps: Iterable[Step]) -> list[Ticket]:
+        chains: dict[str, list[Step]] = {}
+        for step in steps:
+            chains.setdefault(step.after.ticket_id, []).append(step)
+        for tid, chain in chains.items():  # all or none
+            stored = self.tickets.get(tid)
+            read = chain[0].before.version
+            if (stored.version if stored else 0) != read or (stored is None and read):
+                raise Conflict(None, "工单已被他人修改，请刷新后重试", f"{tid} changed since version {read}")
+        for tid, chain in chains.items():
+            self.tickets[tid] = chain[-1].after
+            self.log.setdefault(tid, []).extend(s.event for s in chain)
+        self.writes += 1
+        return [chain[-1].after for chain in chains.values()]
+
+    def get(self, ticket_id: str) -> Ticket:
+        if ticket_id not in self.tickets:
+            raise NotFound(None, f"没有编号为 {ticket_id} 的工单", f"no ticket {ticket_id}")
+        return self.tickets[ticket_id]
+
+    def events(self, ticket_id: str) -> list[Event]:
+        return list(self.log.get(ticket_id, []))
+
+    def inbox(
+        self, unit_id: str, status: Status | None = None, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[Ticket], str | None]:
+        mine = [t for t in self.tickets.values() if t.lead_unit == unit_id and t.status in OPEN]
+        return [t for t in mine if status is None or t.status is status][:limit], None
+
+    def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]:
+        since = datetime.fromisoformat(since_iso)
+        return [t for t in self.tickets.values() if t.citizen_key == citizen_key and t.created_at >= since]
+
+
+class FakeCallers:
+    def __init__(self) -> None:
+        self.records: dict[str, CallerRecord] = {}
+
+    def get(self, caller_id: str) -> CallerRecord | None:
+        return self.records.get(caller_id)
+
+    def save(self, record: CallerRecord) -> CallerRecord:
+        stored = self.records.get(record.caller_id)
+        if (stored.version if stored else 0) != record.version:
+            raise Conflict(None, "caller record changed")
+        saved = record.model_copy(update={"version": record.version + 1})
+        self.records[record.caller_id] = saved
+        return saved
+
+
+class FakeVault:
+    """Seals by encoding (a test needs the round trip, not the cipher), bound to the request."""
+
+    def seal(self, request_id: str, contact: dict[str, str]) -> str:
+        return base64.b64encode(json.dumps([request_id, contact]).encode()).decode()
+
+    def open(self, request_id: str, sealed: str) -> dict[str, str]:
+        bound, contact = json.loads(base64.b64decode(sealed))
+        if bound != request_id:
+            raise BadInput(None, "sealed for another request")
+        return dict(contact)
+
+
+@dataclass
+class FakeChannels:
+    """API key id → holder; the key id `key-<channel>` belongs to that channel."""
+
+    def holder(self, api_key_id: str | None) -> str:
+        return (api_key_id or "").removeprefix("key-")
+
+    def channel(self, api_key_id: str | None) -> Channel:
+        return Channel(self.holder(api_key_id))
+
+
+@dataclass
+class FakeIdempotency:
+    """Answers a repeated key with the first answer; another payload under the key is refused."""
+
+    answers: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+
+    def once(self, fn: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any], *, key_path: str,
+             payload_path: str, hours: int, context: Any, what: str, reused_code: str) -> dict[str, Any]:  # fmt: skip
+        key = json.dumps([request.get(k) for k in key_path.strip("[]").replace(" ", "").split(",")])
+        if key in self.answers:
+            payload, answer = self.answers[key]
+            if payload != request.get(payload_path):
+                raise BadInput(reused_code, f"this {what} was used for a different request")
+            return answer
+        answer = fn(request)
+        self.answers[key] = (request.get(payload_path), answer)
+        return answer
+
+
+@dataclass
+class Recorder:
+    """What the notifier, the SMS queue, the schedules and the executions were asked to do."""
+
+    units: list[Any] = field(default_factory=list)
+    desks: list[Any] = field(default_factory=list)
+    center: list[Any] = field(default_factory=list)
+    citizens: list[tuple[str, Any]] = field(default_factory=list)
+    queued: list[tuple[Any, str]] = field(default_factory=list)
+
+    def to_unit(self, notice: Any) -> None:
+        self.units.append(notice)
+
+    def to_desk(self, notice: Any) -> None:
+        self.desks.append(notice)
+
+    def to_center(self, notice: Any) -> None:
+        self.center.append(notice)
+
+    def to_citizen(self, phone: str, notice: Any) -> None:
+        self.citizens.append((phone, notice))
+
+    def request(self, notice: Any, sealed: str) -> None:
+        self.queued.append((notice, sealed))
+
+
+@dataclass
+class FakeSchedules:
+    wanted: dict[str, list[Timer]] = field(default_factory=dict)
+
+    def reconcile(self, ticket_id: str, wanted: list[Timer]) -> tuple[int, int]:
+        before = {t.name for t in self.wanted.get(ticket_id, [])}
+        after = {t.name for t in wanted}
+        self.wanted[ticket_id] = list(wanted)
+        return len(after - before), len(before - after)
+
+
+@dataclass
+class FakeExecutions:
+    started: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+
+    def start(self, ticket_id: str, name: str) -> bool:
+        if name in self.started:
+            return False
+        self.started.append(name)
+        return True
+
+    def resume(self, token: str, ticket: Ticket) -> bool:
+        self.resumed.append(token)
+        return True
+
+
+@dataclass
+class FakeWaits:
+    waits: dict[str, Wait] = field(default_factory=dict)
+
+    def park(self, wait: Wait) -> None:
+        self.waits[wait.ticket_id] = wait
+
+    def get(self, ticket_id: str) -> Wait | None:
+        return self.waits.get(ticket_id)
+
+    def clear(self, ticket_id: str) -> None:
+        self.waits.pop(ticket_id, None)
+
+
+@dataclass
+class FakeArchive:
+    objects: dict[str, bytes] = field(default_factory=dict)
+
+    def put(self, key: str, body: bytes, checksum: str, content_type: str = "application/json") -> None:
+        self.objects.setdefault(key, body)
+
+    def copy_in(self, source_bucket: str, source_key: str, key: str) -> str | None:
+        return None
+
+
+@dataclass
+class FakeKpi:
+    counted: dict[str, int] = field(default_factory=dict)
+    figures: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+
+    def count(self, ticket_id: str, version: int, share: Any, expires_at: datetime | None) -> Any:
+        if self.counted.get(ticket_id, -1) >= version:
+            return {}
+        self.counted[ticket_id] = version
+        for key, counts in share.items():
+            row = self.figures.setdefault(key, {})
+            for m, v in counts.items():
+                row[m] = row.get(m, 0) + v
+        return share
+
+    def get(self, period: str, scope: str) -> dict[str, int]:
+        return dict(self.figures.get((period, scope), {}))
+
+    def period(self, period: str) -> list[tuple[str, dict[str, int]]]:
+        return [(s, dict(c)) for (p, s), c in sorted(self.figures.items()) if p == period]
+
+
+@dataclass
+class FakeKnowledgeStats:
+    hits: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def hit(self, entry_id: str, at: datetime) -> None:
+        self.hits.append(entry_id)
+
+    def miss(self, query: str, at: datetime) -> None:
+        self.misses.append(query)
+
+
+@dataclass
+class FakeHotspots:
+    seen: dict[tuple[str, str | None, str, date], set[str]] = field(default_factory=dict)
+
+    def count(self, district: str, street: str | None, category: str, day: date, citizen_key: str) -> int:
+        citizens = self.seen.setdefault((district, street, category, day), set())
+        citizens.add(citizen_key)
+        return len(citizens)
+
+
+class FakeAttachments:
+    def slot(self, content_type: str, size: int, channel: str) -> Any:
+        raise BadInput("no_attachments", "this hotline accepts no attachments")
+
+    def verify(self, attachment_id: str, channel: str) -> None:
+        raise BadInput("no_attachments", "this hotline accepts no attachments")
+
+
+class FakeDeps:
+    """A wired container in memory (hotline.app.ports.Deps)."""
+
+    uploads_bucket = ""
+
+    def __init__(self, city: str, at: datetime) -> None:
+        self.config: CityConfig = city_config(city)
+        self.lifecycle = Lifecycle(self.config)
+        self.clock = FakeClock(at)
+        self.tickets = FakeTickets()
+        self.callers = FakeCallers()
+        self.keys = HashKeys(b"k" * 32)
+        self.vault = FakeVault()
+        self.channels = FakeChannels()
+        self.idempotency = FakeIdempotency()
+        self.notifier = Recorder()
+        self.citizen_sms = self.notifier
+        self.schedules = FakeSchedules()
+        self.executions = FakeExecutions()
+        self.waits = FakeWaits()
+        self.archive = FakeArchive()
+        self.kpi = FakeKpi()
+        self.knowledge_stats = FakeKnowledgeStats()
+        self.hotspots = FakeHotspots()
+        self.attachments = FakeAttachments()
+
+    @cached_property
+    def knowledge(self) -> KnowledgeIndex:
+        return KnowledgeIndex(load_knowledge(CITIES_DIR / "kb" / f"{self.config.city}.yaml", self.config))
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def local(self, at: datetime) -> datetime:
+        return self.lifecycle.policy.calendar.local(at)
