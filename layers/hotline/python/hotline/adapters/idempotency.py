@@ -35,35 +35,6 @@ def _guarded(
     return idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)(fn), config
 
 
-def once(
-    fn: Callable[[dict[str, Any]], dict[str, Any]],
-    request: dict[str, Any],
-    *,
-    table: str,
-    key_path: str,
-    payload_path: str,
-    hours: int,
-    context: Any,
-    what: str,
-    reused_code: str,
-) -> dict[str, Any]:
-    """`fn(request)` at most once per key within `hours`; the same key with another payload → 422."""
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    guarded, config = _guarded(table, fn, key_path, payload_path, hours)
-    config.register_lambda_context(context)
-    try:
-        answer: dict[str, Any] = guarded(request=request)
-        return answer
-    except IdempotencyAlreadyInProgressError:
-        raise InProgress(None, f"the same {what} is being handled right now; retry in a moment") from None
-    except IdempotencyValidationError:
-        raise BadInput(reused_code, f"this {what} was used for a different request") from None
-
-
 class IdempotencyStore:
     """The idempotency port on the city's table (settings: IDEMPOTENCY_TABLE)."""
 
@@ -82,5 +53,18 @@ class IdempotencyStore:
         what: str,
         reused_code: str,
     ) -> dict[str, Any]:
-        return once(fn, request, table=self.table, key_path=key_path, payload_path=payload_path, hours=hours,
-                    context=context, what=what, reused_code=reused_code)  # fmt: skip
+        """`fn(request)` at most once per key within `hours`; the same key with another payload → 422."""
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        guarded, config = _guarded(self.table, fn, key_path, payload_path, hours)
+        config.register_lambda_context(context)
+        try:
+            answer: dict[str, Any] = guarded(request=request)
+            return answer
+        except IdempotencyAlreadyInProgressError:
+            raise InProgress(None, f"the same {what} is being handled right now; retry in a moment") from None
+        except IdempotencyValidationError:
+            raise BadInput(reused_code, f"this {what} was used for a different request") from None
