@@ -57,9 +57,12 @@ def call(
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     channel: str | None = "phone",
+    container: Any = None,
 ) -> tuple[int, dict[str, Any]]:
-    """As API Gateway calls the function; channel routes carry the channel's API key id."""
-    handler = importlib.import_module(f"functions.{_function(verb, path)}.handler").handler
+    """As API Gateway calls the function; channel routes carry the channel's API key id.
+    `container`: a handler module of its own (see `container`), as another Lambda container."""
+    module = container or importlib.import_module(f"functions.{_function(verb, path)}.handler")
+    handler = module.handler
     event = {
         "httpMethod": verb,
         "path": path,
@@ -89,3 +92,18 @@ def staff(role: str, unit_id: str | None = None) -> dict[str, Any]:
     if unit_id:
         claims["custom:unit_id"] = unit_id
     return claims
+
+
+def container(function: str) -> Any:
+    """A second copy of a function's handler module, as a separate Lambda container would hold:
+    its own resolver (Powertools keeps the current event on it; containers never share one),
+    while the store is shared. For tests of concurrent writers."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "functions" / function / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"_container_{function}_{uuid.uuid4().hex}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

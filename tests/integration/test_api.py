@@ -9,7 +9,7 @@ import pytest
 from hotline.adapters import runtime
 from hotline.dal.models import TicketItem
 from tests.conftest import cst
-from tests.integration.apigw import call, staff
+from tests.integration.apigw import call, container, staff
 
 FILING = {
     "channel": "phone",
@@ -127,8 +127,16 @@ def test_no_phone_number_or_name_is_stored_or_logged(city, capsys):
 
 
 def test_two_reviewers_deciding_one_extension_at_once_exactly_one_wins(city):
-    """Concurrent actions on one ticket: one decision is recorded, the other gets 409 (R-SEC-3)."""
+    """Concurrent actions on one ticket: one decision is recorded, the other gets 409 (R-SEC-3).
+
+    DynamoDB applies transactions atomically; moto backs a transaction up by copying whole tables
+    and restores that copy when one fails, which under threads can undo another's commit. The
+    local cloud's mend (per-table locks, item before-images) makes moto behave as DynamoDB does."""
     import threading
+
+    from hotline_local.emulator import mend_moto
+
+    mend_moto()
 
     svc = city("tianjin")
     (t,) = file(svc)["tickets"]
@@ -138,13 +146,14 @@ def test_two_reviewers_deciding_one_extension_at_once_exactly_one_wins(city):
     assert call("POST", f"/tickets/{tid}/actions", ask, claims=staff("unit", lead))[0] == 200
     results: list[tuple[int, dict]] = []
     go = threading.Barrier(4)
+    containers = [container("dispatch") for _ in range(4)]  # four reviewers, four Lambda containers
 
-    def decide(approve: bool) -> None:
+    def decide(i: int) -> None:
         go.wait()
-        body = {"action": "decide_extension", "approve": approve, "reason": "审核意见"}
-        results.append(call("POST", f"/tickets/{tid}/actions", body, claims=staff("reviewer")))
+        body = {"action": "decide_extension", "approve": i % 2 == 0, "reason": "审核意见"}
+        results.append(call("POST", f"/tickets/{tid}/actions", body, claims=staff("reviewer"), container=containers[i]))
 
-    threads = [threading.Thread(target=decide, args=(i % 2 == 0,)) for i in range(4)]
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
     for th in threads:
         th.start()
     for th in threads:
