@@ -8,7 +8,6 @@ emergency desk's notice is given the caller's phone by notify itself.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -18,30 +17,11 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from hotline import wiring
 from hotline.adapters import runtime
 from hotline.dal.models import TicketItem
-from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
+from hotline.domain.notices import CitizenNotice, DeskNotice
+from tests.fakes import Recorder
 from tests.integration.apigw import Context, call
 
 PHONE = "13700000001"
-
-
-@dataclass
-class Recorder:
-    units: list[Notice] = field(default_factory=list)
-    desks: list[DeskNotice] = field(default_factory=list)
-    citizens: list[tuple[str, CitizenNotice]] = field(default_factory=list)
-    center: list[CenterNotice] = field(default_factory=list)
-
-    def to_unit(self, notice: Notice) -> None:
-        self.units.append(notice)
-
-    def to_desk(self, notice: DeskNotice) -> None:
-        self.desks.append(notice)
-
-    def to_center(self, notice: CenterNotice) -> None:
-        self.center.append(notice)
-
-    def to_citizen(self, phone: str, notice: CitizenNotice) -> None:
-        self.citizens.append((phone, notice))
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ from hotline.config.schema import CityConfig, UtilityAlert
 from hotline.domain import payloads as p
 from hotline.domain.actions import declared
 from hotline.domain.actions.archive import LIVE_AFTER_ARCHIVE
-from hotline.domain.actions.assists import WAIVED
 from hotline.domain.actions.common import FEATURE_NAMES, PENDING_NAMES
 from hotline.domain.actions.declaration import Ctx
 from hotline.domain.actions.dispatch import assign
+from hotline.domain.actions.names import label
 from hotline.domain.errors import BadInput
 from hotline.domain.models import Actor, Event, Ticket
 from hotline.domain.sla import SlaPolicy
@@ -51,7 +51,7 @@ def parse_payload(action: str, body: dict[str, Any]) -> p.Payload:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or action}: {e['msg']}" for e in exc.errors())
         fields = "、".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})) or action
-        raise BadInput(None, f"“{action}”的内容不完整或格式不对：{fields}", f"{action}: {problems}") from None
+        raise BadInput(None, f"“{label(action)}”的内容不完整或格式不对：{fields}", f"{action}: {problems}") from None
 
 
 class Lifecycle:
@@ -114,7 +114,6 @@ __all__ = [
     "FEATURE_NAMES",
     "LIVE_AFTER_ARCHIVE",
     "PENDING_NAMES",
-    "WAIVED",
     "Lifecycle",
     "Rule",
     "Step",

@@ -15,7 +15,7 @@ from typing import Any
 
 from hotline.domain.actions import ALL
 from hotline.domain.actions.declaration import CENTER_DECIDERS, WORKING, Guard, Party
-from hotline.domain.actions.names import ActionName
+from hotline.domain.actions.names import ActionName, label
 from hotline.domain.errors import Forbidden, IllegalTransition
 from hotline.domain.models import Actor, Role, Status, Ticket
 
@@ -80,7 +80,7 @@ def authorize(ticket: Ticket, action: str, actor: Actor) -> None:
         roles = ", ".join(sorted({r.value for c in candidates for r in c.roles}))
         raise Forbidden(
             None,
-            f"{_ROLE_NAMES.get(actor.role, actor.role.value)}无权执行“{action}”操作（需要：{roles}）",
+            f"{_who(actor)}无权执行“{label(action)}”（需要：{_roles_zh(candidates)}）",
             f"role {actor.role.value} may not {action}; needs one of: {roles}",
         )
     if actor.role is R.unit:
@@ -103,7 +103,7 @@ def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
     by_outcome = [r for r in candidates if r.outcome == outcome]
     if not by_outcome:
         raise IllegalTransition(
-            "unknown_outcome", f"“{action}”没有结果 {outcome!r}", f"{action!r} has no outcome {outcome!r}"
+            "unknown_outcome", f"“{label(action)}”没有结果 {outcome!r}", f"{action!r} has no outcome {outcome!r}"
         )
     for rule in by_outcome:
         if ticket.status in rule.sources:
@@ -112,7 +112,7 @@ def find_rule(ticket: Ticket, action: str, outcome: str, actor: Actor) -> Rule:
     allowed = sorted({s.value for r in by_outcome for s in r.sources})
     raise IllegalTransition(
         None,
-        f"工单当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status.value)}”，不能执行“{action}”；"
+        f"工单当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status.value)}”，不能执行“{label(action)}”；"
         f"可执行的状态：{'、'.join(STATUS_NAMES.get(S(a), a) for a in allowed)}",
         f"cannot {action} a ticket that is {ticket.status.value}; allowed from: {', '.join(allowed)}",
     )
@@ -123,21 +123,29 @@ def _authorize(rule: Rule, ticket: Ticket, actor: Actor) -> None:
         roles = ", ".join(sorted(r.value for r in rule.roles))
         raise Forbidden(
             None,
-            f"{_ROLE_NAMES.get(actor.role, actor.role.value)}无权执行“{rule.action}”操作（需要：{roles}）",
+            f"{_who(actor)}无权执行“{label(rule.action)}”（需要：{_roles_zh([rule])}）",
             f"role {actor.role.value} may not {rule.action}; needs one of: {roles}",
         )
     if actor.role is R.unit:
         _party(rule, ticket, actor)
 
 
+def _who(actor: Actor) -> str:
+    return _ROLE_NAMES.get(actor.role, actor.role.value)
+
+
+def _roles_zh(rules: list[Rule]) -> str:
+    return "、".join(sorted({_ROLE_NAMES.get(r, r.value) for rule in rules for r in rule.roles}))
+
+
 def _party(rule: Rule, ticket: Ticket, actor: Actor) -> None:
     if rule.party == "lead" and actor.id != ticket.lead_unit:
         raise Forbidden(
-            None, f"只有主办单位可以执行“{rule.action}”", f"only the lead unit may {rule.action} this ticket"
+            None, f"只有主办单位可以执行“{label(rule.action)}”", f"only the lead unit may {rule.action} this ticket"
         )
     if rule.party == "assist" and actor.id not in ticket.assist_units:
         raise Forbidden(
-            None, f"只有协办单位可以执行“{rule.action}”", f"only an assisting unit may {rule.action} this ticket"
+            None, f"只有协办单位可以执行“{label(rule.action)}”", f"only an assisting unit may {rule.action} this ticket"
         )
     if rule.party == "any" and not ticket.involves(actor.id):
         raise Forbidden(None, "本单位不是该工单的承办单位", f"unit {actor.id} is not party to this ticket")

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from hotline.domain.lifecycle import Lifecycle
 
 S, R = Status, Role
-WAIVED = "（中心已豁免）"  # an assisting unit's part the center waived (R-DSP-6)
 OPEN_PARTS = {S.dispatched, S.in_progress, S.backlogged}  # whenever the lead could reply for all
 
 

@@ -46,3 +46,46 @@ class ActionName(StrEnum):
     escalate = "escalate"
     # archive (R-CB-5)
     archive = "archive"
+
+
+# What staff call each action, for messages they read (issue 15.7): names, never codes.
+LABELS: dict[ActionName, str] = {
+    ActionName.accept: "受理",
+    ActionName.answer: "即时解答",
+    ActionName.transfer: "转办紧急事项",
+    ActionName.refuse: "不予受理",
+    ActionName.mark_duplicate: "标记重复诉求",
+    ActionName.dispatch: "派单",
+    ActionName.sign: "签收",
+    ActionName.request_return: "申请退单",
+    ActionName.decide_return: "审核退单",
+    ActionName.request_extension: "申请延期",
+    ActionName.decide_extension: "审核延期",
+    ActionName.submit_assist: "提交协办意见",
+    ActionName.decide_assist: "调整协办",
+    ActionName.reply: "办结答复",
+    ActionName.request_termination: "申请终止办理",
+    ActionName.decide_termination: "审核终止办理",
+    ActionName.request_backlog: "申请挂账",
+    ActionName.refer_up: "提请上级协调",
+    ActionName.rate: "评价",
+    ActionName.record_callback: "记录回访",
+    ActionName.auto_close: "视为基本满意办结",
+    ActionName.request_exemption: "申请免责",
+    ActionName.decide_exemption: "审核免责",
+    ActionName.supervise: "督办",
+    ActionName.note_repeat: "记录重复反映",
+    ActionName.note_hotspot: "记录多人反映",
+    ActionName.remind: "提醒",
+    ActionName.mark_overdue: "标记超期",
+    ActionName.escalate: "督办升级",
+    ActionName.archive: "归档",
+}
+
+
+def label(action: str) -> str:
+    """The action as staff say it (签收, 申请延期); an unknown name stays as it was sent."""
+    try:
+        return LABELS[ActionName(action)]
+    except ValueError:
+        return action
