@@ -252,3 +252,14 @@ def test_staff_errors_speak_chinese_and_keep_the_english_detail():
         desk.do("reply", desk.lead, at=cst(2026, 11, 2, 12), handled_at=cst(2026, 11, 2, 11).isoformat(),
                 process="现场检修", result="已修复", citizen_contacted=True)  # fmt: skip
     assert "待签收" in refused.value.message and refused.value.detail and "cannot reply" in refused.value.detail
+
+
+def test_the_dispatcher_is_not_reminded_of_a_queue_deadline_already_past():
+    """Issue 15.5 holds for the center too: a late reminder is dropped, the overdue notice is not."""
+    desk = _queued()
+    v = desk.t.deadline_version
+    desk.do("remind", SYSTEM, at=desk.t.deadlines.queue_by, deadline="queue", deadline_version=v)
+    assert center_notices(desk.config, desk.t, desk.events[-1]) == []
+    desk.do("remind", SYSTEM, at=cst(2026, 11, 2, 10, 20), deadline="queue", deadline_version=v)
+    [early] = center_notices(desk.config, desk.t, desk.events[-1])
+    assert early.role == "dispatcher" and early.kind == "reminder"

@@ -194,6 +194,8 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
     kind, role, subject, text = entry.kind, entry.role, entry.subject, entry.text
     late = "、".join(unit_name(config, u) for u in event.detail.get("late_units") or [])
     due = _next_deadline(ticket, event.detail.get("deadline"))
+    if event.action == "remind" and (due is None or due[1] <= event.at):
+        return []  # as for units: only the overdue notice speaks of a missed deadline
     when = f"{DEADLINE_NAMES[due[0]]} {_when(config, due[1])}" if due else ""
     lead = f"主办：{unit_name(config, ticket.lead_unit)}" if ticket.lead_unit else ""
     body = "。".join(filter(None, [text.format(late=late), when, lead]))
