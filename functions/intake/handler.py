@@ -56,6 +56,15 @@ def progress(request_id: str) -> dict[str, Any]:
     return intake.progress(deps(), request_id, app.current_event.get_query_string_value("query_code"))
 
 
+@app.post("/requests/<request_id>/escalate")
+def escalate(request_id: str) -> dict[str, Any]:
+    """R-TRI-5: an instant answer that did not help becomes an order."""
+    d = deps()
+    intake.channel_of(d, _api_key_id())
+    body = json_body(app) if app.current_event.body else {}
+    return intake.escalate(d, request_id, app.current_event.get_query_string_value("query_code"), body)
+
+
 @app.get("/kb/search")
 def search() -> dict[str, Any]:
     q = (app.current_event.get_query_string_value("q") or "").strip()

@@ -131,6 +131,7 @@ class Api(Construct):
         one_request = requests.add_resource("{request_id}")
         channel(one_request, "GET", intake)
         channel(one_request.add_resource("rating"), "POST", callback)
+        channel(one_request.add_resource("escalate"), "POST", intake)  # R-TRI-5
         channel(root.add_resource("kb").add_resource("search"), "GET", intake)
         channel(root.add_resource("attachments"), "POST", intake)
         channel(root.add_resource("sms").add_resource("inbound"), "POST", callback)  # the SMS gateway (R-CB-1)

@@ -55,16 +55,30 @@ def test_the_same_matter_again_is_a_duplicate_that_counts_on_the_original(deps):
     assert "note_repeat" in [e.action for e in deps.tickets.events(original)]
 
 
-def test_a_flooding_caller_is_warned_then_suspended(deps):
+CALL_TAKER_REFUSES = {"outcome": "not_accepted", "reason": "not_government"}
+
+
+def test_a_flooding_caller_the_call_taker_refuses_is_warned_then_suspended(deps):
+    """R-INT-8 with R-TRI-6: refusals a person made count toward suspension."""
     answers = []
     for i in range(5):
         deps.clock.at = cst(2026, 11, 2, 10) + timedelta(minutes=i)
-        answers.append(file(deps, filing(deps, "帮我点个外卖送到家")))
+        answers.append(file(deps, filing(deps, "帮我点个外卖送到家", disposition=CALL_TAKER_REFUSES)))
     assert [a.get("warning") is not None for a in answers] == [False, False, True, False, True]
     assert "暂停受理" in answers[-1]["warning"]
     with pytest.raises(DomainError) as refused:
         file(deps, filing(deps, "小区路灯坏了"))
     assert (refused.value.status, refused.value.code) == (403, "caller_suspended")
+
+
+def test_refusals_the_machine_made_alone_never_count_toward_suspension(deps):
+    """R-TRI-6: a machine's refusal may be wrong; only a person's counts."""
+    for i in range(6):
+        deps.clock.at = cst(2026, 11, 2, 10) + timedelta(minutes=i)
+        out = file(deps, filing(deps, "帮我推荐几家好吃的餐厅"))
+        assert out["outcome"] == "not_accepted" and "warning" not in out
+    assert deps.callers.records == {}
+    assert file(deps, filing(deps, "小区路灯坏了"))["outcome"] == "accepted"
 
 
 def test_a_strike_that_loses_to_a_concurrent_filing_counts_again(deps, monkeypatch):
@@ -78,7 +92,7 @@ def test_a_strike_that_loses_to_a_concurrent_filing_counts_again(deps, monkeypat
         return real_save(record)
 
     monkeypatch.setattr(deps.callers, "save", first_loses)
-    file(deps, filing(deps, "帮我点个外卖送到家"))
+    file(deps, filing(deps, "帮我点个外卖送到家", disposition=CALL_TAKER_REFUSES))
     (record,) = deps.callers.records.values()
     assert len(record.strikes) == 2 and lost  # the other filing's strike and this one's
 

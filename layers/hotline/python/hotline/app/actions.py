@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from hotline.app.ports import Deps
+from hotline.app.strikes import count_strike
 from hotline.app.views import staff_view
 from hotline.domain.callers import CallerRecord, reinstate
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from hotline.domain.models import Actor, Role, Status, Ticket
+from hotline.domain.routing import due_dispatch
 from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS
 from hotline.observability import count, count_for, logger
 
@@ -46,14 +48,16 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
         )
     ticket = deps.tickets.get(ticket_id)
     for _ in range(SYSTEM_RETRIES):
+        at = deps.now()
         try:
-            step = deps.lifecycle.apply(ticket, action, actor, body, deps.now())
+            step = deps.lifecycle.apply(ticket, action, actor, body, at)
         except BadInput as exc:
             if exc.code == "incomplete_reply":  # R-TMR-3 (Tianjin Art.24(3)): counted per unit, nothing written
                 count_for("IncompleteReplies", "unit", actor.id)
             raise
+        routed = due_dispatch(deps.lifecycle, step.after, at) if action == "accept" else None  # R-TRI-2: route it
         try:
-            saved = deps.tickets.save(step)
+            saved = deps.tickets.save_all([step, routed])[-1] if routed else deps.tickets.save(step)
             break
         except Conflict:
             ticket = _after_system_writes(deps, ticket)  # a person's write in between: the 409 stands
@@ -61,6 +65,8 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
         raise Conflict(None, "工单正在被系统更新，请稍后重试", "the system kept changing the ticket; retry")
     count(f"Action_{action}")
     logger.info("ticket action", extra={"ticket_id": ticket_id, "action": action, "status": saved.status})
+    if action == "refuse" and saved.citizen_key and deps.config.features.caller_suspension:
+        count_strike(deps, [saved.citizen_key], at)  # R-TRI-6: a refusal a person confirmed counts
     return staff_view(saved, deps.tickets.events(ticket_id))
 
 

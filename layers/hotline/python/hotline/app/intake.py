@@ -14,9 +14,10 @@ from typing import Any
 
 from hotline.app.ports import Deps
 from hotline.app.retry import reread_on_conflict
+from hotline.app.strikes import count_strike
 from hotline.app.views import citizen_view, summary
 from hotline.config.schema import Channel, RequestType
-from hotline.domain.callers import COUNTED, CallerRecord, admit, strike
+from hotline.domain.callers import admit
 from hotline.domain.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from hotline.domain.filing import (
     Filed,
@@ -33,12 +34,12 @@ from hotline.domain.filing import (
     repeat_report,
 )
 from hotline.domain.knowledge import Hit
-from hotline.domain.models import Ticket
+from hotline.domain.models import Actor, Role, Status, Ticket
+from hotline.domain.routing import due_dispatch
 from hotline.observability import count, logger, metrics
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 IDEMPOTENCY_HOURS = 24
-STRIKE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,8 @@ def file_now(deps: Deps, filing: Filing, channel: Channel) -> dict[str, Any]:
         deps.knowledge_stats.miss(filing.content, at)  # R-KB-3: a question the KB was asked and lacked
     if filed.outcome == "duplicate":
         body["original"] = citizen_view(deps.tickets.get(str(filed.details["duplicate_of"])))  # one read more
-    if caller and rule and filed.outcome in COUNTED:
-        warning = _strike(deps, callers, at)
+    if caller and rule and filed.strike:  # R-TRI-6: a person's refusal, or a repeat with nothing new
+        warning = count_strike(deps, callers, at)
         if warning:
             body["warning"] = warning
     metrics.add_dimension(name="channel", value=channel.value)
@@ -210,42 +211,42 @@ def _count_hotspots(deps: Deps, orders: list[Ticket], at: datetime) -> None:
         reread_on_conflict(flag)
 
 
-def _strike(deps: Deps, callers: list[str], at: datetime) -> str | None:
-    """Count an out-of-scope filing against the caller; retried if another filing counted first.
-    During a key rotation the caller's record may still be under the previous key: it counts on."""
-    rule = deps.config.features.caller_suspension
-    assert rule is not None
-
-    def once() -> tuple[CallerRecord, str | None]:
-        found = [r for r in (deps.callers.get(c) for c in callers) if r is not None]
-        record = found[0] if found else CallerRecord(caller_id=callers[0])
-        after, crossed = strike(record, rule, deps.lifecycle.policy, at)
-        deps.callers.save(after)
-        return after, crossed
-
-    try:
-        after, crossed = reread_on_conflict(once, attempts=STRIKE_ATTEMPTS)
-    except Conflict:
-        raise Conflict(None, "caller record: too many concurrent filings; retry") from None
-    if crossed == "warned":
-        left = rule.suspend_after - rule.warn_after
-        return f"反复提出不属于热线受理范围或无新情况的诉求,再有 {left} 次将暂停受理 ({rule.article})"
-    if crossed == "suspended":
-        logger.info("caller suspended", extra={"until": str(after.suspended_until), "article": rule.article})
-        return f"已暂停受理该来电人的诉求至 {after.suspended_until:%Y-%m-%d %H:%M} ({rule.article})"
-    return None
-
-
 def progress(deps: Deps, request_id: str, query_code: str | None) -> dict[str, Any]:
     """A request's orders as the citizen sees them, to the holder of its query code (R-INT-5)."""
+    first = _own_first(deps, request_id, query_code)
+    tickets = [first] + [deps.tickets.get(f"{request_id}-{i}") for i in range(2, first.matters + 1)]
+    return {"request_id": request_id, "tickets": [citizen_view(t) for t in tickets]}
+
+
+def escalate(deps: Deps, request_id: str, query_code: str | None, body: dict[str, Any]) -> dict[str, Any]:
+    """R-TRI-5: the citizen (or the channel for them) says the instant answer did not help; the
+    answered request becomes an order, once. The KB hears that its answer missed (R-KB-3)."""
+    first = _own_first(deps, request_id, query_code)
+    if first.status is not Status.answered:
+        raise Conflict(
+            "not_answered",
+            "该诉求不是即时解答，或已转为工单",
+            f"request {request_id} is {first.status.value}: only an instant answer can be escalated, once",
+        )
+    at = deps.now()
+    step = deps.lifecycle.apply(first, "escalate_to_order", Actor(role=Role.citizen, id=request_id), body, at)
+    routed = due_dispatch(deps.lifecycle, step.after, at)
+    saved = deps.tickets.save_all([step, routed] if routed else [step])[-1]
+    deps.knowledge_stats.miss(first.content, at)
+    count("Requests_escalated")
+    logger.info("answer escalated", extra={"request_id": request_id, "status": saved.status})
+    return {"request_id": request_id, "outcome": "accepted", "tickets": [summary(saved)]}
+
+
+def _own_first(deps: Deps, request_id: str, query_code: str | None) -> Ticket:
+    """The request's first ticket, to the holder of its query code; 404 otherwise, the same answer."""
     try:
         first = deps.tickets.get(f"{request_id}-1")
     except NotFound:
         first = None
     if first is None or not query_code_matches(first, deps.keys, query_code):
-        raise NotFound(None, f"no request {request_id} with that query code")  # same answer either way
-    tickets = [first] + [deps.tickets.get(f"{request_id}-{i}") for i in range(2, first.matters + 1)]
-    return {"request_id": request_id, "tickets": [citizen_view(t) for t in tickets]}
+        raise NotFound(None, f"no request {request_id} with that query code")
+    return first
 
 
 def search(deps: Deps, q: str) -> list[Hit]:

@@ -289,6 +289,7 @@ class Guidance(Strict):
     unlawful: str
     not_government: str
     duplicate: str
+    held: str = "您的诉求已收到，需工作人员核实后处理，处理结果将以短信告知。"  # R-TRI-2
 
 
 Refusal = Literal["legal_procedure", "secret_or_privacy", "unlawful", "not_government"]
@@ -296,24 +297,24 @@ Reason = Literal["emergency"] | Refusal
 Desk = Literal["110", "119", "120", "122"]
 
 
-class IntakeRule(Cited):
-    """One keyword rule of R-INT-4, explainable by the term that matched.
+class EmergencyPolicy(Cited):
+    """Where present dangers go (R-TRI-1): each concept's desk, the city's article. The ways
+    people say them are language, the same everywhere (`domain/lexicon.py`)."""
 
-    A term matches when it occurs in the text; `a+b` needs both `a` and `b`. A rule fires when
-    one of its `terms` matches and none of its `unless` terms does (context that makes a scary
-    word harmless: 消防通道 is not a fire). Rules are tried in order; the first that fires wins.
-    """
+    desks: dict[
+        Literal[
+            "violence", "kidnapping", "suicide", "traffic_injury", "fire", "gas_leak", "trapped", "drowning", "medical"
+        ],
+        Desk,
+    ] = {}
 
-    reason: Reason
-    desk: Desk | None = None
-    terms: list[str] = Field(min_length=1)
-    unless: list[str] = []
 
-    @model_validator(mode="after")
-    def _desk_for_emergencies(self) -> Self:
-        if (self.reason == "emergency") != (self.desk is not None):
-            raise ValueError("an emergency rule names its desk (110/119/120/122); other rules name none")
-        return self
+class RefusalGround(Cited):
+    """A ground on which the city's regulation lets the hotline refuse (R-INT-4). `auto`: the
+    machine may refuse alone on clear evidence; otherwise a person decides (R-TRI-2)."""
+
+    reason: Refusal
+    auto: bool = True
 
 
 class UtilityAlert(Cited):
@@ -345,9 +346,14 @@ class AttachmentPolicy(Strict):
 
 
 class IntakePolicy(Strict):
-    """How intake classifies (R-INT-3/4): keyword rules, duplicates, KB answers, attachments."""
+    """How intake sorts (R-INT-3/4, R-TRI-1..3): dangers, refusal grounds, who may decide, duplicates,
+    KB answers, attachments."""
 
-    rules: list[IntakeRule] = []
+    emergencies: EmergencyPolicy = EmergencyPolicy(article="SPEC R-TRI-1")
+    refusals: list[RefusalGround] = []
+    staffed_channels: list[Channel] = Field(
+        default=[], description="channels where a person takes the request and may decide it (R-TRI-3)"
+    )
     utilities: list[UtilityAlert] = []
     duplicate_window_days: int = Field(default=90, gt=0, le=3660)
     duplicate_min_overlap: float = Field(

@@ -1,8 +1,12 @@
-"""A filed request's outcome (R-INT-3/4/5): transferred, not accepted, duplicate, answered, or orders.
+"""A filed request's outcome (R-INT-3/4/5, R-TRI-1..4): per matter transferred, not accepted,
+held for a person, or an order; a single matter may also be a duplicate or answered.
 
-Emergencies and refusals first (the city's keyword rules), then the same citizen's earlier
-request about the same matter, then the knowledge base for consultations; what remains becomes
-one work order per matter, routed by rule or queued for the dispatcher (R-DSP-1/2).
+A staffed channel's call-taker may decide and then their decision is the outcome (R-TRI-3).
+Otherwise each matter is sorted on its own (R-TRI-4, `domain/triage.py`): a present danger to
+its desk, a sure refusal where the city lets the machine refuse, a doubt to the dispatcher's
+triage queue; then the same citizen's earlier request about the same matter, then the
+knowledge base for consultations; what remains becomes one work order per matter, routed by
+rule or queued for the dispatcher (R-DSP-1/2).
 """
 
 from __future__ import annotations
@@ -20,14 +24,14 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from hotline.config.schema import Channel, CityConfig, IntakePolicy, RequestType, Urgency
-from hotline.domain.classify import classify
-from hotline.domain.errors import BadInput
+from hotline.config.schema import Channel, CityConfig, Desk, IntakePolicy, Refusal, RequestType, Urgency
+from hotline.domain.errors import BadInput, Forbidden
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
-from hotline.domain.models import OPEN, SYSTEM, Location, Status, Ticket
+from hotline.domain.models import OPEN, SYSTEM, Actor, Location, Role, Status, Ticket
 from hotline.domain.routing import due_dispatch
 from hotline.domain.text import overlap
+from hotline.domain.triage import Sorting, sort_matter
 
 Outcome = Literal["answered", "transferred", "not_accepted", "duplicate", "accepted"]
 # Records that are not themselves a matter a later request can repeat.
@@ -88,8 +92,29 @@ class Matter(BaseModel):
     location: Location | None = None
 
 
+class Disposition(BaseModel):
+    """The call-taker's own decision on a staffed channel (R-TRI-3): it is the outcome."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    outcome: Literal["accepted", "transferred", "not_accepted", "answered"]
+    reason: Refusal | None = None
+    desk: Desk | None = None
+    guidance: str | None = Field(default=None, min_length=2, max_length=4000)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        needs = {"transferred": "desk", "not_accepted": "reason", "answered": "guidance"}.get(self.outcome)
+        if needs and getattr(self, needs) is None:
+            raise ValueError(f"outcome {self.outcome} needs `{needs}`")
+        if self.desk is not None and self.outcome != "transferred":
+            raise ValueError("`desk` is for outcome transferred only")
+        if self.reason is not None and self.outcome != "not_accepted":
+            raise ValueError("`reason` is for outcome not_accepted only")
+        return self
+
+
 class Filing(BaseModel):
-    """POST /requests (SPEC §11)."""
+    """POST /requests (SPEC §11, §12.7)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     channel: Channel | None = None  # known from the API key; if given, it must agree (R-INT-1)
@@ -102,6 +127,7 @@ class Filing(BaseModel):
     location: Location = Location()
     matters: list[Matter] = Field(default=[], max_length=10)
     attachments: list[Annotated[str, StringConstraints(pattern=ATTACHMENT_ID)]] = Field(default=[], max_length=20)
+    disposition: Disposition | None = None
 
     @model_validator(mode="after")
     def _clean(self) -> Self:
@@ -180,6 +206,7 @@ class Filed:
     outcome: Outcome
     orders: list[list[Step]]
     details: dict[str, Any] = field(default_factory=dict)
+    strike: bool = False  # counts toward the caller's suspension: a person's refusal or a repeat (R-TRI-6)
 
     @property
     def steps(self) -> list[Step]:
@@ -257,7 +284,7 @@ def file_request(
     sealed: Sealed = Sealed(),
     channel: Channel | None = None,
 ) -> Filed:
-    """Classify the request (R-INT-3/4) and build its tickets: one record, or one order per matter (R-INT-5)."""
+    """Sort the request (R-INT-3/4, R-TRI-1..4) and build its tickets: one per matter (R-INT-5)."""
     config = lc.config
     check_against_city(f, config)
     channel = channel or f.channel
@@ -265,7 +292,7 @@ def file_request(
         raise BadInput("no_channel", "the channel is not known: call with the channel's x-api-key")
     matters = f.matters or [Matter(content=f.content, category=f.category, location=f.location)]
 
-    def ticket(i: int, m: Matter, count: int) -> Ticket:
+    def ticket(i: int, m: Matter) -> Ticket:
         return Ticket(
             ticket_id=f"{request_id}-{i}",
             request_id=request_id,
@@ -282,51 +309,177 @@ def file_request(
             citizen_masked=sealed.masked,
             attachments=list(f.attachments) if i == 1 else [],
             query_code_hash=keys.hash(query_code),
-            matters=count,
+            matters=len(matters),
             created_at=now,
             updated_at=now,
         )
 
-    whole = " ".join([f.content, *(m.content for m in f.matters)])
-    record = ticket(1, Matter(content=whole[: config.max_content_chars], category=f.category), 1)
-    verdict = classify(whole, config.intake.rules)
-    if verdict is not None and verdict.rule.desk is not None:
-        desk = verdict.rule.desk
-        step = lc.apply(record, "transfer", SYSTEM, {"desk": desk, "reason": verdict.explanation}, now)
-        details = {"reason": "emergency", "transferred_to": desk, "explanation": verdict.explanation}
-        return Filed("transferred", [[step]], details | {"guidance": step.after.guidance})
-    if verdict is not None:
-        reason = verdict.rule.reason
-        guidance = getattr(config.guidance, reason)
-        body = {"reason": reason, "guidance": guidance, "rule": verdict.explanation}
-        step = lc.apply(record, "refuse", SYSTEM, body, now)
-        return Filed(
-            "not_accepted", [[step]], {"reason": reason, "guidance": guidance, "explanation": verdict.explanation}
-        )
+    tickets = [ticket(i, m) for i, m in enumerate(matters, start=1)]
+    if f.disposition is not None:
+        staffed = config.intake.staffed_channels
+        if channel not in staffed:
+            raise Forbidden(
+                "not_staffed",
+                f"{channel.value} 渠道不是人工受理渠道，不能提交话务员的处理意见（disposition）",
+                "only a staffed channel sends a disposition: "
+                + ", ".join(c.value for c in config.intake.staffed_channels),
+            )
+        return _as_call_taker_decided(lc, f.disposition, tickets, Actor(role=Role.channel, id=channel.value), now)
+    sortings = [sort_matter(m.content, config.intake) for m in matters]
+    if not f.matters and sortings[0].outcome in {"accepted", "held"}:
+        single = _repeat_or_answer(f, lc, tickets[0], knowledge, history, now, sortings[0])
+        if single is not None:
+            return single
+    return _sorted(lc, tickets, sortings, now)
+
+
+def _repeat_or_answer(
+    f: Filing,
+    lc: Lifecycle,
+    record: Ticket,
+    knowledge: KnowledgeIndex,
+    history: Sequence[Ticket],
+    now: datetime,
+    sorting: Sorting,
+) -> Filed | None:
+    """One matter the machine did not refuse: the same citizen's repeat, or a consultation the
+    KB answers with confidence (R-INT-3, R-TRI-5); None when it is to be an order."""
+    config = lc.config
     original = find_duplicate(f, history, config.intake, now)
     if original is not None:
         body = {"duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
         step = lc.apply(record, "mark_duplicate", SYSTEM, body, now)
-        details = {"reason": "duplicate", "duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
-        return Filed("duplicate", [[step]], details)
-    if f.type is RequestType.consultation and not f.matters:
-        best = knowledge.search(
-            f.content, lc.policy.calendar.local(now).date(), minimum=config.intake.knowledge.answer_min
-        )
-        if best:
-            hit = best[0]
-            body = {"answer": hit.entry.answer, "kb_entry": hit.entry.id}
-            step = lc.apply(record, "answer", SYSTEM, body, now)
-            return Filed(
-                "answered", [[step]], {"answer": hit.entry.answer, "kb_entry": hit.entry.id, "score": hit.score}
-            )
+        said = {"reason": "duplicate", "duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
+        return Filed("duplicate", [[step]], said, strike=True)
+    if f.type is not RequestType.consultation or sorting.outcome != "accepted":
+        return None
+    best = knowledge.search(f.content, lc.policy.calendar.local(now).date(), minimum=config.intake.knowledge.answer_min)
+    if not best:
+        return None
+    hit = best[0]
+    step = lc.apply(
+        record, "answer", SYSTEM, {"answer": hit.entry.answer, "kb_entry": hit.entry.id, "score": hit.score}, now
+    )
+    details: dict[str, Any] = {"answer": hit.entry.answer, "kb_entry": hit.entry.id, "score": hit.score}
+    return Filed("answered", [[step]], details)
+
+
+def _sorted(lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: datetime) -> Filed:
+    """Each matter as the machine sorted it (R-TRI-4); the answer says per matter what happened."""
+    config = lc.config
     orders: list[list[Step]] = []
-    for i, m in enumerate(matters, start=1):
-        # accepting sets when it may go out (now, or Weixi's working morning) and the queue's deadline
-        steps = [lc.apply(ticket(i, m, len(matters)), "accept", SYSTEM, {}, now)]
-        dispatched = due_dispatch(lc, steps[-1].after, now)
-        orders.append([*steps, dispatched] if dispatched else steps)
-    return Filed("accepted", orders)
+    per_matter: list[dict[str, Any]] = []
+    for t, sorting in zip(tickets, sortings, strict=True):
+        evidence = [e.as_dict() for e in sorting.evidence]
+        if sorting.outcome == "transferred":
+            assert sorting.desk is not None
+            step = lc.apply(t, "transfer", SYSTEM, {"desk": sorting.desk, "reason": sorting.explanation}, now)
+            orders.append([step])
+            per_matter.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "outcome": "transferred",
+                    "reason": "emergency",
+                    "transferred_to": sorting.desk,
+                    "guidance": step.after.guidance,
+                    "evidence": evidence,
+                }
+            )
+        elif sorting.outcome == "not_accepted":
+            assert sorting.reason is not None
+            body = {"reason": sorting.reason, "rule": sorting.explanation}
+            step = lc.apply(t, "refuse", SYSTEM, body, now)
+            orders.append([step])
+            per_matter.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "outcome": "not_accepted",
+                    "reason": sorting.reason,
+                    "guidance": step.after.guidance,
+                    "evidence": evidence,
+                }
+            )
+        elif sorting.outcome == "held":
+            step = lc.apply(t, "hold", SYSTEM, {"suggested": sorting.suggested, "evidence": evidence}, now)
+            orders.append([step])
+            per_matter.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "outcome": "held",
+                    "guidance": config.guidance.held,
+                    "triage": step.after.triage,
+                }
+            )
+        else:
+            # accepting sets when it may go out (now, or Weixi's working morning) and the queue's deadline
+            steps = [lc.apply(t, "accept", SYSTEM, {}, now)]
+            dispatched = due_dispatch(lc, steps[-1].after, now)
+            orders.append([*steps, dispatched] if dispatched else steps)
+            per_matter.append({"ticket_id": t.ticket_id, "outcome": "accepted"})
+    return _filed(orders, per_matter)
+
+
+def _as_call_taker_decided(lc: Lifecycle, d: Disposition, tickets: list[Ticket], actor: Actor, now: datetime) -> Filed:
+    """R-TRI-3: the call-taker's decision is the outcome of every matter, recorded as theirs."""
+    orders: list[list[Step]] = []
+    per_matter: list[dict[str, Any]] = []
+    for t in tickets:
+        if d.outcome == "transferred":
+            body: dict[str, Any] = {"desk": d.desk, "reason": "话务员判定（R-TRI-3）"}
+            step = lc.apply(t, "transfer", actor, body, now)
+            per_matter.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "outcome": "transferred",
+                    "reason": "emergency",
+                    "transferred_to": d.desk,
+                    "guidance": step.after.guidance,
+                }
+            )
+            orders.append([step])
+        elif d.outcome == "not_accepted":
+            body = {"reason": d.reason, "guidance": d.guidance, "rule": "话务员判定（R-TRI-3）"}
+            step = lc.apply(t, "refuse", actor, {k: v for k, v in body.items() if v is not None}, now)
+            per_matter.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "outcome": "not_accepted",
+                    "reason": d.reason,
+                    "guidance": step.after.guidance,
+                }
+            )
+            orders.append([step])
+        elif d.outcome == "answered":
+            step = lc.apply(t, "answer", actor, {"answer": d.guidance}, now)
+            per_matter.append({"ticket_id": t.ticket_id, "outcome": "answered", "answer": d.guidance})
+            orders.append([step])
+        else:
+            steps = [lc.apply(t, "accept", actor, {}, now)]
+            dispatched = due_dispatch(lc, steps[-1].after, now)
+            orders.append([*steps, dispatched] if dispatched else steps)
+            per_matter.append({"ticket_id": t.ticket_id, "outcome": "accepted"})
+    filed = _filed(orders, per_matter)
+    extra = {"answer": d.guidance} if d.outcome == "answered" else {}
+    outcome: Outcome = "answered" if d.outcome == "answered" else filed.outcome
+    return Filed(
+        outcome, filed.orders, filed.details | extra | {"decided_by": "call_taker"}, strike=d.outcome == "not_accepted"
+    )
+
+
+def _filed(orders: list[list[Step]], per_matter: list[dict[str, Any]]) -> Filed:
+    """The request's outcome: a danger first (the caller must hear it now), then any order or
+    held matter, then refusals. The top-level fields repeat the deciding matter's (SPEC §11)."""
+    outcomes = [m["outcome"] for m in per_matter]
+    wanted = next(o for o in ("transferred", "accepted", "held", "not_accepted", "answered") if o in outcomes)
+    first = per_matter[outcomes.index(wanted)]
+    top: Outcome = "accepted" if wanted == "held" else wanted  # type: ignore[assignment]
+    keep = ("reason", "guidance", "transferred_to", "triage", "answer")
+    details: dict[str, Any] = {k: first[k] for k in keep if k in first}
+    if top == "accepted" and "held" in outcomes and "accepted" not in outcomes:
+        details["held_for_review"] = True
+    if first.get("evidence"):
+        details["explanation"] = "; ".join(f"{e['reason']}: '{e['term']}' ({e['strength']})" for e in first["evidence"])
+    return Filed(top, orders, details | {"matters": per_matter})
 
 
 def repeat_report(lc: Lifecycle, original: Ticket, request_id: str, now: datetime) -> Step | None:

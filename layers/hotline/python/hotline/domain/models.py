@@ -13,6 +13,7 @@ from hotline.config.schema import Channel, Duration, RequestType, Urgency
 
 class Status(StrEnum):
     received = "received"  # filed, not yet classified; never visible for long
+    triage = "triage"  # held for the dispatcher: the machine was not sure (R-TRI-2)
     pending_dispatch = "pending_dispatch"
     dispatched = "dispatched"
     in_progress = "in_progress"
@@ -151,6 +152,8 @@ class Ticket(BaseModel):
     duplicate_of: str | None = None
     transferred_to: str | None = None
     answer: str | None = None
+    triage: dict[str, Any] | None = None  # the machine's suggestion and evidence for the dispatcher (R-TRI-2)
+    decided_by: str | None = None  # who sorted it when not the machine: call_taker or dispatcher (R-TRI-3/6)
     lead_unit: str | None = None
     assist_units: list[str] = []
     assist_parts: dict[str, str] = {}

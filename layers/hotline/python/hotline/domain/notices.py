@@ -182,18 +182,19 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
 
 
 # (action, deadline) -> the notice to a center role, as each action declares it
-_CENTER: dict[tuple[str, str], ToCenter] = {(a.name.value, k): v for a in ALL for k, v in a.center.items()}
+_CENTER: dict[tuple[str, str | None], ToCenter] = {(a.name.value, k): v for a in ALL for k, v in a.center.items()}
 
 
 def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CenterNotice]:
     """What the center's own roles must hear (R-DSP-2, R-DSP-6): its queue's clock, and an
     assisting unit that holds up an order."""
-    entry = _CENTER.get((event.action, str(event.detail.get("deadline"))))
+    deadline = event.detail.get("deadline")
+    entry = _CENTER.get((event.action, str(deadline))) if deadline else _CENTER.get((event.action, None))
     if entry is None:
         return []
     kind, role, subject, text = entry.kind, entry.role, entry.subject, entry.text
     late = "、".join(unit_name(config, u) for u in event.detail.get("late_units") or [])
-    due = _next_deadline(ticket, event.detail.get("deadline"))
+    due = _next_deadline(ticket, deadline or ("queue" if ticket.deadlines.queue_by else None))
     if event.action == "remind" and (due is None or due[1] <= event.at):
         return []  # as for units: only the overdue notice speaks of a missed deadline
     when = f"{DEADLINE_NAMES[due[0]]} {_when(config, due[1])}" if due else ""
@@ -225,6 +226,8 @@ def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Ci
         "reply_by": f"{reply_by.astimezone(tz):%Y-%m-%d %H:%M}" if reply_by else "",
         "result": (ticket.reply.result if ticket.reply else "")[:200],
         "ask": ASK,
+        "desk": ticket.transferred_to or "",
+        "guidance": (ticket.guidance or "")[:200],
     }
     return [CitizenNotice(ticket.ticket_id, ticket.request_id, kind, text.format(**fields))]
 

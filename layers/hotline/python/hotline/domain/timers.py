@@ -16,7 +16,8 @@ from hotline.domain.models import OPEN, Status, Ticket
 from hotline.domain.sla import SlaPolicy
 
 WATCHED = {
-    "queue": {Status.pending_dispatch},  # the dispatcher's own deadline (R-DSP-2): reminded, then overdue
+    # the dispatcher's own deadline (R-DSP-2), also for a held request (R-TRI-2): reminded, then overdue
+    "queue": {Status.pending_dispatch, Status.triage},
     "sign": {Status.dispatched},
     "assist": {Status.dispatched, Status.in_progress},  # the assisting units' parts (R-DSP-6, R-TMR-1)
     "reply": {Status.dispatched, Status.in_progress, Status.rehandling},

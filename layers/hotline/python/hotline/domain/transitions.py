@@ -41,6 +41,7 @@ TABLE: tuple[Rule, ...] = tuple(
 ACTIONS = frozenset(rule.action.value for rule in TABLE)  # plain strings, as callers and documents use them
 STATUS_NAMES = {
     S.received: "已接收",
+    S.triage: "待研判",
     S.pending_dispatch: "待派单",
     S.dispatched: "待签收",
     S.in_progress: "办理中",
@@ -62,6 +63,7 @@ _ROLE_NAMES = {
     R.callback: "回访员",
     R.supervisor: "督办员",
     R.citizen: "诉求人",
+    R.channel: "受理渠道（话务员）",
     R.system: "系统",
 }
 UNIT_ACTIONS = frozenset(r.action.value for r in TABLE if R.unit in r.roles)

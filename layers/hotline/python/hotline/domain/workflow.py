@@ -19,6 +19,7 @@ Phase = Literal["intake", "dispatch", "unit", "callback", "ledger", "done"]
 S = Status
 PHASES: dict[Status, Phase] = {
     S.received: "intake",
+    S.triage: "dispatch",  # held for the dispatcher's decision (R-TRI-2): the center's phase
     S.pending_dispatch: "dispatch",  # the dispatcher's queue, or deferred to the working morning
     S.dispatched: "unit",
     S.in_progress: "unit",
@@ -60,6 +61,8 @@ def execution_name(old: Ticket | None, new: Ticket) -> str | None:
     """
     if old is None:
         return new.ticket_id
+    if old.status is S.answered and new.status is not S.answered:
+        return f"{new.ticket_id}-v{new.version}"  # an answer the citizen refused became an order (R-TRI-5)
     if phase_of(old.status) == "ledger" and phase_of(new.status) != "ledger":
         return f"{new.ticket_id}-v{new.version}"
     if new.archive_key and old.archived_version == new.archived_version and records.due(new):

@@ -130,7 +130,7 @@ class Action(Generic[P]):
     effect: Effect[P] | None  # None on purpose: nothing changes and the event records the payload
     choose: Callable[[Ticket, P], str] = done  # which row's outcome the payload selects
     units: Mapping[str | None, ToUnits] = field(default_factory=dict)
-    center: Mapping[str, ToCenter] = field(default_factory=dict)
+    center: Mapping[str | None, ToCenter] = field(default_factory=dict)
     citizen: Mapping[str | None, ToCitizen] = field(default_factory=dict)
 
     @property

@@ -13,10 +13,12 @@ from enum import StrEnum
 class ActionName(StrEnum):
     # intake outcomes (R-INT-3/4/6)
     accept = "accept"
+    hold = "hold"
     answer = "answer"
     transfer = "transfer"
     refuse = "refuse"
     mark_duplicate = "mark_duplicate"
+    escalate_to_order = "escalate_to_order"
     # dispatch and the unit at work (R-DSP-1..12)
     dispatch = "dispatch"
     sign = "sign"
@@ -51,10 +53,12 @@ class ActionName(StrEnum):
 # What staff call each action, for messages they read (issue 15.7): names, never codes.
 LABELS: dict[ActionName, str] = {
     ActionName.accept: "受理",
+    ActionName.hold: "转人工研判",
     ActionName.answer: "即时解答",
     ActionName.transfer: "转办紧急事项",
     ActionName.refuse: "不予受理",
     ActionName.mark_duplicate: "标记重复诉求",
+    ActionName.escalate_to_order: "解答未解决，转为工单",
     ActionName.dispatch: "派单",
     ActionName.sign: "签收",
     ActionName.request_return: "申请退单",
