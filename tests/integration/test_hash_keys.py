@@ -81,7 +81,8 @@ def test_during_a_rotation_old_hashes_still_find_duplicates_caller_records_query
     other = "13700000000"  # a caller suspended under the old key
     for i in range(5):
         runtime.set_clock(cst(2026, 11, 2, 13) + timedelta(minutes=i))
-        call("POST", "/requests", body(svc, "帮我点个外卖送到家", citizen={"phone": other}))
+        refused = {"outcome": "not_accepted", "reason": "not_government"}  # the call-taker's (R-TRI-6)
+        call("POST", "/requests", body(svc, "帮我点个外卖送到家", citizen={"phone": other}, disposition=refused))
     assert call("POST", "/requests", body(svc, "小区路灯坏了", citizen={"phone": other}))[0] == 403
 
     rotate({"current": secrets.token_urlsafe(32), "previous": old})

@@ -160,7 +160,7 @@ def file_now(deps: Deps, filing: Filing, channel: Channel) -> dict[str, Any]:
         except DomainError as exc:  # the filing is written: failing now would make its retry a duplicate
             logger.warning("hotspot count skipped", extra={"request_id": request_id, "why": exc.message})
             count("HotspotCountFailed")
-    if filed.outcome == "answered":
+    if filed.outcome == "answered" and "kb_entry" in filed.details:  # not the call-taker's own answer
         deps.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
         deps.knowledge_stats.miss(filing.content, at)  # R-KB-3: a question the KB was asked and lacked

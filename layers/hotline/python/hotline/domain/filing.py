@@ -478,7 +478,10 @@ def _filed(orders: list[list[Step]], per_matter: list[dict[str, Any]]) -> Filed:
     if top == "accepted" and "held" in outcomes and "accepted" not in outcomes:
         details["held_for_review"] = True
     if first.get("evidence"):
-        details["explanation"] = "; ".join(f"{e['reason']}: '{e['term']}' ({e['strength']})" for e in first["evidence"])
+        details["explanation"] = "; ".join(
+            f"{e['reason']}: '{e['term']}' ({', '.join(filter(None, [e['strength'], e.get('article')]))})"
+            for e in first["evidence"]
+        )
     return Filed(top, orders, details | {"matters": per_matter})
 
 

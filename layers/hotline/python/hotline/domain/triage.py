@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any, Literal
 
 from hotline.config.schema import IntakePolicy, RefusalGround
-from hotline.domain.lexicon import DANGERS, GROUNDS, HABIT, IDIOMS, NOW, PAST, WORRY, Danger, Ground
+from hotline.domain.lexicon import DANGERS, GROUNDS, HABIT, IDIOMS, NOW, PAST, PUBLIC, WORRY, Danger, Ground
 
 Sorted = Literal["transferred", "not_accepted", "held", "accepted"]
 _CLAUSE = re.compile(r"[，,。．.！!？?；;：:\n]+")
@@ -141,6 +141,12 @@ def refusal(text: str, policy: IntakePolicy) -> Sorting:
             continue  # a complaint about the thing: the hotline's business (聚众赌钱, 后厨卫生太差)
         if held is None or (clear and held.evidence[0].strength == "hint"):
             held = Sorting("held", reason=ground.reason, evidence=tuple(evidence))
+    if held is None and "not_government" in grounds and not _any(PUBLIC).search(t):
+        # names no place, service, body or public good: most likely not the government's (R-TRI-2)
+        article = grounds["not_government"].article
+        held = Sorting(
+            "held", reason="not_government", evidence=(Evidence("not_government", "未涉及公共事务", "hint", article),)
+        )
     return held or Sorting("accepted")
 
 

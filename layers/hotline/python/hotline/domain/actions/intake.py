@@ -62,8 +62,9 @@ class Escalate(Payload):
 
 
 def by_person(t: Ticket, _payload: Payload) -> str:
-    """Which row: a held request's decision is the dispatcher's review; at filing, intake's."""
-    return "reviewed" if t.status is S.triage else "done"
+    """Which row: at filing, intake's; on anything filed, the dispatcher's review of a held
+    request (and the refusal of any other state names triage as where it is allowed)."""
+    return "done" if t.status is S.received else "reviewed"
 
 
 def _open(lc: Lifecycle, t: Ticket, now: datetime) -> None:
