@@ -26,8 +26,8 @@ def cases(name: str) -> list[dict[str, Any]]:
 
 
 def tuning_cases(city: str) -> list[dict[str, Any]]:
-    """The city's own set and the shared tuning set: everything the lexicon was written against."""
-    return cases(city) + cases("tuning")
+    """The city's own set and the shared tuning sets: everything the lexicon was written against."""
+    return cases(city) + cases("tuning") + cases("tuning2")
 
 
 def score(city: str, texts: list[dict[str, Any]]) -> dict[str, Any]:
