@@ -18,7 +18,21 @@ from functools import cache
 from typing import Any, Literal
 
 from hotline.config.schema import IntakePolicy, RefusalGround
-from hotline.domain.lexicon import DANGERS, GROUNDS, HABIT, IDIOMS, NOW, PAST, PUBLIC, WORRY, Danger, Ground
+from hotline.domain.lexicon import (
+    CRY,
+    CUES,
+    DANGERS,
+    GROUNDS,
+    HABIT,
+    HARM,
+    IDIOMS,
+    NOW,
+    PAST,
+    PUBLIC,
+    WORRY,
+    Danger,
+    Ground,
+)
 
 Sorted = Literal["transferred", "not_accepted", "held", "accepted"]
 _CLAUSE = re.compile(r"[，,。．.！!？?；;：:\n]+")
@@ -96,10 +110,15 @@ def present_danger(text: str, policy: IntakePolicy) -> Sorting:
         if danger.calm and _any(danger.calm).search(t):
             continue
         for i, (start, clause) in enumerate(clauses):
-            for m in _any(danger.phrases).finditer(clause):
+            # a phrase may run on into the next clause (洗澡，回来少了一个) but starts in this one
+            reach = clause + ("，" + clauses[i + 1][1] if i + 1 < len(clauses) else "")
+            for m in _any(danger.phrases).finditer(reach):
+                if m.start() >= len(clause):
+                    break
                 if _NEGATION.search(t[max(0, start + m.start() - 4) : start + m.start()]):
                     continue
-                context = "，".join(c for _, c in clauses[max(0, i - 2) : i + 1])  # the clause and two before
+                # the clause, the two before it, and what the phrase reached into
+                context = "，".join([*(c for _, c in clauses[max(0, i - 2) : i]), reach[: max(m.end(), len(clause))]])
                 if danger.soft and _any(danger.soft).search(m.group()) and _any(danger.harmless).search(context):
                     continue
                 if not _any(NOW).search(clause):
@@ -111,7 +130,20 @@ def present_danger(text: str, policy: IntakePolicy) -> Sorting:
                 article = policy.emergencies.article
                 found = Evidence(danger.concept, m.group(), "clear", article)
                 return Sorting("transferred", desk, danger.concept, "emergency", (found,))
-    return Sorting("accepted", evidence=tuple(over))
+    cry = _cry_for_help(t, policy)
+    return cry or Sorting("accepted", evidence=tuple(over))
+
+
+def _cry_for_help(t: str, policy: IntakePolicy) -> Sorting | None:
+    """No danger named, but a call for help and a word of harm, nothing over or feared: a desk
+    still hears it now (R-TRI-1); the first cue of a kind of danger picks which."""
+    cry = _any(CRY).search(t)
+    if not cry or not _any(HARM).search(t) or _any(PAST + HABIT + WORRY).search(t):
+        return None
+    concept = next((c for c, cues in CUES if _any(cues).search(t)), "violence")
+    danger = next(d for d in DANGERS if d.concept == concept)
+    found = Evidence(concept, f"{cry.group()}（求救）", "clear", policy.emergencies.article)
+    return Sorting("transferred", _desk(danger, policy), concept, "emergency", (found,))
 
 
 def _desk(danger: Danger, policy: IntakePolicy) -> str:
