@@ -47,6 +47,36 @@ def kb_quality() -> None:
         )
 
 
+def kb_calibration() -> None:
+    """R-TRI-5: the instant-answer bar, published. Over every city's paraphrases: at each bar,
+    the share of questions answered at once and the share of those answers that are right; the
+    bar in the city config is the lowest where answers stay ≥ 95 % right on every city."""
+    from hotline.config.knowledge import load_knowledge
+    from hotline.config.loader import CITIES_DIR, city_config
+    from hotline.domain.knowledge import KnowledgeIndex
+
+    today = date(2026, 11, 23)
+    scored: list[tuple[float, bool]] = []
+    for city in CITIES:
+        config = city_config(city)
+        index = KnowledgeIndex(load_knowledge(CITIES_DIR / "kb" / f"{city}.yaml", config))
+        data = yaml.safe_load((ROOT / "tests" / "data" / "kb" / f"{city}.yaml").read_text(encoding="utf-8"))
+        for p in data["pairs"]:
+            for q in p["paraphrases"]:
+                hits = index.search(q, today, minimum=0.0, limit=1)
+                if hits:
+                    scored.append((hits[0].score, hits[0].entry.id == p["entry"]))
+        for q in data["negatives"]:
+            hits = index.search(q, today, minimum=0.0, limit=1)
+            if hits:
+                scored.append((hits[0].score, False))  # a complaint answered is always wrong
+    print("KB instant-answer bar (R-TRI-5), all cities' paraphrases and complaints:")
+    for bar in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+        given = [right for score, right in scored if score >= bar]
+        share = len(given) / len(scored)
+        print(f"  bar {bar:.2f}: answered at once {share:5.0%}, right {sum(given) / max(len(given), 1):5.0%}")
+
+
 def warm_latency() -> None:
     from moto import mock_aws
 

@@ -373,3 +373,37 @@ def test_units_read_their_own_rates_and_the_center_reads_any(deployed: Deployed)
     unknown = deployed.api.get("/stats/kpi", deployed.api.staff("dispatcher"), unit_id="tj-nobody")
     assert unknown.status_code == 404
     assert deployed.api.get("/stats/kpi", deployed.api.channel("phone")).status_code == 401
+
+
+def test_a_held_request_waits_for_the_dispatcher_then_runs_as_an_order_or_goes_to_the_archive(
+    deployed: Deployed,
+) -> None:
+    """R-TRI-2: a triage order waits in the center's phase; accepted, it is routed and the unit's
+    phase begins; refused, it is archived like any refusal."""
+    held = file(deployed, content="我要告他们，这事必须有个说法", category="roads")
+    tid = held["tickets"][0]["ticket_id"]
+    assert held["tickets"][0]["status"] == "triage"
+    deployed.settle(tid, "AwaitDispatch")
+    deployed.act(tid, "dispatcher", "accept", note="属道路管理投诉")
+    assert deployed.settle(tid, "AwaitUnit")[-4:] == ["AwaitDispatch", "Locate", "Where", "AwaitUnit"]
+    other = file(deployed, content="我要告他们，你们必须给个说法", category="other")["tickets"][0]["ticket_id"]
+    deployed.settle(other, "AwaitDispatch")
+    deployed.act(other, "dispatcher", "refuse", reason="legal_procedure")
+    assert deployed.settle(other, "Done", status="SUCCEEDED")[-3:] == ["Where", "Archive", "Done"]
+    assert deployed.archived(other)["ticket"]["decided_by"] == "dispatcher"
+
+
+def test_an_answer_the_citizen_escalates_starts_an_order_of_its_own(deployed: Deployed) -> None:
+    """R-TRI-5: the archived answer stays; the order runs in a new execution to a unit."""
+    answered = deployed.api.file(type="consultation", content="公积金怎么提取", citizen={"phone": "13911112222"})
+    assert answered["outcome"] == "answered", answered
+    tid = answered["tickets"][0]["ticket_id"]
+    deployed.settle(tid, "Done", status="SUCCEEDED")
+    r = deployed.api.post(f"/requests/{answered['request_id']}/escalate", {"reason": "没说清楚"},
+                          deployed.api.channel("phone"), query_code=answered["query_code"])  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert len(deployed.executions(tid)) == 2
+    deployed.settle(tid, "AwaitDispatch")
+    again = deployed.api.post(f"/requests/{answered['request_id']}/escalate", {}, deployed.api.channel("phone"),
+                              query_code=answered["query_code"])  # fmt: skip
+    assert again.status_code == 409
