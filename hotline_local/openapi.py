@@ -106,6 +106,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "The citizen rates the handling of one order (R-CB-1)", "CitizenTicket", body="RatingRequest", writes=True,
         params=(QUERY_CODE,), tags=("channels",),
     ),
+    ("POST", "/requests/{request_id}/escalate"): Op(
+        "The citizen says the instant answer did not help: it becomes an order, once (R-TRI-5)", "Escalated",
+        body="Escalate", writes=True, params=(QUERY_CODE,), tags=("channels",),
+        description="Only an `answered` request; a second escalation, or one of an order, answers 409.",
+    ),
     ("GET", "/kb/search"): Op(
         "Search the knowledge base (R-KB-2)", "KbResults", tags=("channels",),
         params=(Param("q", "query", {"type": "string", "minLength": 1, "maxLength": 200}, "what to look for", True),),
@@ -301,6 +306,8 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
                 "channels": _strings(),
                 "attachments": {"type": "object", "additionalProperties": {"type": "integer"},
                                 "description": "largest upload per content type, bytes"},
+                "instant_answer_min": {"type": "number", "description": "the KB's published instant-answer bar"},
+                "staffed_channels": _strings(),
             },
             ["city", "types", "categories", "districts", "channels"],
         ),
@@ -329,10 +336,24 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
                 "guidance": {"type": "string"},
                 "transferred_to": {"type": "string"},
                 "duplicate_of": {"type": "string"},
+                "score": {"type": "number", "description": "the KB answer's confidence (≥ the published bar)"},
+                "triage": _object({"suggested": {"type": "object"}, "evidence": {"type": "array"}},
+                                  description="R-TRI-2: the machine's suggestion for the dispatcher"),
+                "held_for_review": {"type": "boolean", "description": "a person decides (R-TRI-2)"},
+                "decided_by": {"type": "string", "description": "`call_taker` when the disposition decided"},
+                "matters": {"type": "array", "description": "R-TRI-4: what happened to each matter",
+                            "items": _object({"ticket_id": {"type": "string"}, "outcome": {"type": "string"}},
+                                             ["ticket_id", "outcome"])},
             },
             ["request_id", "query_code", "outcome", "tickets"],
         ),
     )  # fmt: skip
+    c.add("Escalated", _object({"request_id": {"type": "string"}, "outcome": {"const": "accepted"},
+                                "tickets": {"type": "array", "items": {"$ref": REF.format(model="OrderSummary")}}},
+                               ["request_id", "outcome", "tickets"]))  # fmt: skip
+    from hotline.domain.actions.intake import Escalate
+
+    c.model(Escalate)
     citizen_ticket = _object(
         {
             **summary,

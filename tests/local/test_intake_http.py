@@ -90,3 +90,46 @@ def test_bad_input_gets_a_clear_4xx_and_writes_nothing(hotline):
     ten_mb = json.dumps({"type": "help", "content": "长" * (10 * 1024 * 1024 // 3 + 1)})
     assert hotline.post("/requests", ten_mb, hotline.channel()).status_code == 413
     assert table_items(hotline) == before
+
+
+def test_a_held_request_is_told_it_is_reviewed_and_the_dispatchers_refusal_is_texted(hotline):
+    """R-TRI-2 over HTTP: held in triage (the dispatcher's topic hears it), the citizen is texted;
+    the dispatcher refuses it, the citizen is texted the guidance."""
+    filed = hotline.file(type="complaint", category="other", content="我要告他们，这事必须给个说法",
+                         location={"district": "heping"}, citizen={"phone": "13700000009"})  # fmt: skip
+    tid = filed["tickets"][0]["ticket_id"]
+    assert (filed["outcome"], filed["tickets"][0]["status"], filed["held_for_review"]) == ("accepted", "triage", True)
+    assert filed["triage"]["suggested"]["reason"] == "legal_procedure"
+    assert any(tid in m["message"] for m in hotline.outbox("hotline-tianjin-center-dispatcher"))
+    assert "核实" in hotline.outbox("+8613700000009")[-1]["message"]
+    r = hotline.act(tid, hotline.staff("dispatcher"), "refuse", reason="legal_procedure")
+    assert r.status_code == 200 and r.json()["status"] == "not_accepted", r.text
+    assert "不予受理" in hotline.outbox("+8613700000009")[-1]["message"]
+    again = hotline.act(tid, hotline.staff("dispatcher"), "accept")
+    assert again.status_code == 409 and again.json()["error"]["message"]
+
+
+def test_the_phone_call_takers_disposition_wins_and_an_app_may_not_send_one(hotline):
+    """R-TRI-3: the staffed phone channel decides; the app channel's disposition is 403, nothing written."""
+    body = {"type": "help", "category": "property", "content": "厨房煤气味特别大", "location": {"district": "heping"},
+            "disposition": {"outcome": "accepted"}}  # fmt: skip
+    filed = hotline.file(**body)
+    assert (filed["outcome"], filed["decided_by"]) == ("accepted", "call_taker")
+    r = hotline.post("/requests", {**body, "channel": "app"}, hotline.channel("app"))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_staffed"
+    bad = hotline.post("/requests", {**body, "disposition": {"outcome": "transferred"}}, hotline.channel("phone"))
+    assert bad.status_code == 422
+
+
+def test_an_instant_answer_can_be_escalated_once_with_the_query_code(hotline):
+    """R-TRI-5 over HTTP."""
+    filed = hotline.file(type="consultation", content="公积金怎么提取", citizen={"phone": "13700000010"})
+    assert (
+        filed["outcome"] == "answered"
+        and filed["score"] >= hotline.get("/catalog", hotline.channel()).json()["instant_answer_min"]
+    )
+    path = f"/requests/{filed['request_id']}/escalate"
+    assert hotline.post(path, {}, hotline.channel(), query_code="wrong").status_code == 404
+    r = hotline.post(path, {"reason": "没解决"}, hotline.channel(), query_code=filed["query_code"])
+    assert r.status_code == 200 and r.json()["tickets"][0]["status"] in {"pending_dispatch", "dispatched"}, r.text
+    assert hotline.post(path, {}, hotline.channel(), query_code=filed["query_code"]).status_code == 409

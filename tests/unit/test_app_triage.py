@@ -135,8 +135,14 @@ def test_the_call_takers_disposition_wins_and_is_recorded_as_theirs(deps):
     assert first.action == "accept" and first.actor == Actor(role=Role.channel, id="phone")
     refused = file(deps, body(deps, "小区楼道灯坏了", disposition={"outcome": "not_accepted", "reason": "unlawful",
                                                                  "guidance": "请遵守相关规定"}))  # fmt: skip
-    assert (refused["outcome"], refused["reason"], refused["guidance"]) == ("not_accepted", "unlawful", "请遵守相关规定")
-    answered = file(deps, body(deps, "公积金怎么提", disposition={"outcome": "answered", "guidance": "携身份证到中心办理"}))
+    assert (refused["outcome"], refused["reason"], refused["guidance"]) == (
+        "not_accepted",
+        "unlawful",
+        "请遵守相关规定",
+    )
+    answered = file(
+        deps, body(deps, "公积金怎么提", disposition={"outcome": "answered", "guidance": "携身份证到中心办理"})
+    )
     assert answered["outcome"] == "answered" and answered["answer"] == "携身份证到中心办理"
 
 

@@ -74,6 +74,9 @@ def catalog(deps: Deps) -> dict[str, Any]:
         ],
         "channels": [ch.value for ch in c.channels],
         "attachments": dict(c.intake.attachments.max_bytes),
+        # R-TRI-5: the published bar for instant answers, and which channels may send a disposition
+        "instant_answer_min": c.intake.knowledge.answer_min,
+        "staffed_channels": [ch.value for ch in c.intake.staffed_channels],
     }
 
 
