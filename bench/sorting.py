@@ -27,7 +27,7 @@ def cases(name: str) -> list[dict[str, Any]]:
 
 def tuning_cases(city: str) -> list[dict[str, Any]]:
     """The city's own set and the shared tuning sets: everything the lexicon was written against."""
-    return cases(city) + cases("tuning") + cases("tuning2")
+    return cases(city) + cases("tuning") + cases("tuning2") + cases("tuning3")
 
 
 def score(city: str, texts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -99,8 +99,8 @@ def test_a_danger_mentioned_as_over_is_kept_as_evidence_for_the_record():
 
 @pytest.mark.parametrize("city", CITIES)
 def test_the_tuning_texts_are_sorted_as_the_city_regulation_says(city):
-    """The lexicon's own texts (the city's 60 and the shared tuning set): every emergency but at
-    most one transferred, no genuine request refused, at most 2 % of refusal-class texts routed."""
+    """The lexicon's own texts (the city's 60 and the three shared tuning sets): every emergency but
+    at most one transferred, no genuine request refused, at most 2 % of refusal-class texts routed."""
     c = score(city, tuning_cases(city))["counts"]
     assert c["emergency"] - c.get("emergency_transferred", 0) <= 1
     assert c.get("genuine_not_accepted", 0) == 0
@@ -111,7 +111,8 @@ def test_the_tuning_texts_are_sorted_as_the_city_regulation_says(city):
 def test_the_held_out_texts_stay_within_the_goals_for_refusals(city):
     """Texts written before the lexicon and never tuned on (docs/intake.md has the figures):
     at most 1 in 40 genuine requests refused, at most 1 in 10 refusal-class texts routed to a unit.
-    Emergency recall there is measured, not asserted (it is the figure to raise)."""
+    Emergency recall is held at its measured floor (87 %, 62 of 71); the goal, every one, is not met."""
     c = score(city, cases("heldout"))["counts"]
+    assert c.get("emergency_transferred", 0) >= 0.85 * c["emergency"]
     assert c.get("genuine_not_accepted", 0) <= c["genuine"] / 40
     assert c.get("refusal_accepted", 0) + c.get("refusal_transferred", 0) <= c["refusal"] / 10
