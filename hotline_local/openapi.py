@@ -360,6 +360,7 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
             "category": _nullable({"type": "string"}),
             "updated_at": _time(),
             "reply": _object({"result": {"type": "string"}, "at": _time()}, ["result", "at"]),
+            "guidance": {"type": "string", "description": "why a request is not an order, and where to go"},
         },
         ["ticket_id", "status", "updated_at"],
     )

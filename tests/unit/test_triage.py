@@ -65,6 +65,27 @@ def test_a_genuine_complaint_is_never_refused_for_a_word(text):
     assert sort(text).outcome in {"accepted", "held"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "和平区南京路小区停水三天了，一直没人来修",
+        "我们村从昨晚停电到现在，冰箱里的东西都坏了",
+        "小区下水道堵了，污水漫到路面上",
+        "楼下烧烤摊油烟太大，窗户都不敢开",
+        "工地夜里施工噪音太大，睡不着",
+        "小区门口的路灯坏了半个月",
+        "供暖到现在家里才十五度",
+        "公司拖欠工资三个月了",
+        "有人在人行道上违规占道经营",
+        "健身房突然关门，预付卡余额退不了",
+    ],
+)
+def test_the_commonest_requests_are_orders_not_held(text):
+    """The hotline's everyday matters (water, power, drains, noise, wages) go straight to a unit:
+    a hold is for doubt, and none of these is in doubt."""
+    assert sort(text).outcome == "accepted"
+
+
 def test_clear_evidence_refuses_where_the_city_lets_the_machine_and_holds_elsewhere():
     """R-TRI-2 per city: Tianjin Art.17(2) refuses a redo of an arbitration award; Weixi's measures
     list no grounds to refuse, so a person decides there."""

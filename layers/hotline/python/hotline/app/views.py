@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotline.domain.models import Event, Ticket
+from hotline.domain.models import Event, Status, Ticket
+
+NOT_ORDERS = frozenset({Status.not_accepted, Status.transferred, Status.duplicate})
 
 
 def deadlines(t: Ticket) -> dict[str, str | None]:
@@ -44,4 +46,6 @@ def citizen_view(t: Ticket) -> dict[str, Any]:
     view = {**summary(t), "category": t.category, "updated_at": t.updated_at.isoformat()}
     if t.reply is not None:
         view["reply"] = {"result": t.reply.result, "at": t.reply.at.isoformat()}
+    if t.guidance and t.status in NOT_ORDERS:  # why it is not an order, and where to go (R-INT-4, R-TRI-2)
+        view["guidance"] = t.guidance
     return view
