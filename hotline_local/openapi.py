@@ -150,6 +150,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                   "`next` of the page before; opaque (400 if not one this inbox gave)"),
         ),
     ),
+    ("GET", "/queues"): Op(
+        "The role's work queues with how many orders wait in each (R-DESK-1)", "QueueList", tags=("staff",),
+        description="Center roles only (a unit: 403). Supervisors see every queue.",
+    ),
+    ("GET", "/queues/{name}"): Op(
+        "One work queue, nearest deadline first, a page at a time (R-DESK-1)", "QueuePage", tags=("staff",),
+        params=(Param("cursor", "query", {"type": "string", "maxLength": 2048},
+                      "`next` of the page before; opaque (400 if not one this queue gave)"),),
+        description="Another role's queue: 403; an unknown queue: 404.",
+    ),
     ("GET", "/stats/kpi"): Op(
         "The three rates (R-KPI-1) of the city, a district or a unit, for a month or a year", "KpiFigures",
         tags=("staff",),
@@ -348,6 +358,12 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
             ["request_id", "query_code", "outcome", "tickets"],
         ),
     )  # fmt: skip
+    c.add("QueueList", _object({"queues": {"type": "array", "items": _object(
+        {"name": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
+        ["name", "count"])}}, ["queues"]))  # fmt: skip
+    c.add("QueuePage", _object({"queue": {"type": "string"}, "label": {"type": "string"},
+                                "tickets": {"type": "array", "items": {"type": "object"}},
+                                "next": _nullable({"type": "string"})}, ["queue", "tickets", "next"]))  # fmt: skip
     c.add("Escalated", _object({"request_id": {"type": "string"}, "outcome": {"const": "accepted"},
                                 "tickets": {"type": "array", "items": {"$ref": REF.format(model="OrderSummary")}}},
                                ["request_id", "outcome", "tickets"]))  # fmt: skip

@@ -1,4 +1,4 @@
-"""Units and the center act on work orders (SPEC §3, §11): read, act, inbox, callers."""
+"""Units and the center act on work orders (SPEC §3, §11, §12.2): read, act, inbox, queues, callers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotline.adapters.http import install_error_handlers, json_body, staff_actor
-from hotline.app import actions
+from hotline.app import actions, desk
 from hotline.observability import API_REQUEST_ID, instrumented
 from hotline.wiring import deps
 
@@ -43,6 +43,16 @@ def inbox(unit_id: str) -> dict[str, Any]:
     actor, event = staff_actor(app), app.current_event
     status, cursor = event.get_query_string_value("status"), event.get_query_string_value("cursor")
     return actions.inbox(deps(), actor, unit_id, status, cursor)
+
+
+@app.get("/queues")
+def queues() -> dict[str, Any]:
+    return desk.overview(deps(), staff_actor(app))
+
+
+@app.get("/queues/<name>")
+def queue(name: str) -> dict[str, Any]:
+    return desk.page(deps(), staff_actor(app), name, app.current_event.get_query_string_value("cursor"))
 
 
 @instrumented(correlation_id_path=API_REQUEST_ID)

@@ -142,6 +142,9 @@ class Api(Construct):
         staff(ticket, "GET", dispatch)
         staff(ticket.add_resource("actions"), "POST", dispatch)
         staff(root.add_resource("units").add_resource("{unit_id}").add_resource("tickets"), "GET", dispatch)
+        desk = root.add_resource("queues")  # the center's work queues (R-DESK-1)
+        staff(desk, "GET", dispatch)
+        staff(desk.add_resource("{name}"), "GET", dispatch)
         staff(root.add_resource("stats").add_resource("kpi"), "GET", stats)
 
         self.api_keys: dict[str, apigw.IApiKey] = {}

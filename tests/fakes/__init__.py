@@ -18,6 +18,7 @@ from typing import Any
 from hotline.config.knowledge import load_knowledge
 from hotline.config.loader import CITIES_DIR, city_config
 from hotline.config.schema import Channel, CityConfig
+from hotline.domain import queues
 from hotline.domain.callers import CallerRecord
 from hotline.domain.errors import BadInput, Conflict, NotFound
 from hotline.domain.filing import HashKeys
@@ -75,6 +76,21 @@ class FakeTickets:
     ) -> tuple[list[Ticket], str | None]:
         mine = [t for t in self.tickets.values() if t.lead_unit == unit_id and t.status in OPEN]
         return [t for t in mine if status is None or t.status is status][:limit], None
+
+    def queue(self, name: str, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """The queue as the store's entries would hold it: every order in it, by its sort key."""
+        rows = sorted(
+            (queues.sort_key(due, t.ticket_id), queues.row(t, name, due))
+            for t in self.tickets.values()
+            for q, due in queues.memberships(t).items()
+            if q == name
+        )
+        start = int(cursor or 0)
+        page = [r for _, r in rows[start : start + limit]]
+        return page, (str(start + limit) if start + limit < len(rows) else None)
+
+    def queue_count(self, name: str) -> int:
+        return sum(name in queues.memberships(t) for t in self.tickets.values())
 
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]:
         since = datetime.fromisoformat(since_iso)

@@ -9,7 +9,7 @@ import pytest
 
 from hotline.dal.repository import TicketRepository
 from hotline.domain.errors import Conflict, NotFound
-from hotline.domain.models import Status
+from hotline.domain.models import SYSTEM, Status
 from tests.conftest import cst
 from tests.unit.factories import Desk
 
@@ -104,3 +104,26 @@ def test_citizen_history_is_keyed_by_hash_never_by_phone(table):
     assert [t.ticket_id for t in repo.recent_for_citizen("k" * 64, "2026-10-01")] == ["T-1"]
     raw = boto3.client("dynamodb").scan(TableName=table)["Items"]  # test-only look at the raw items
     assert "CITIZEN#" + "k" * 64 in str(raw)
+
+
+def test_queue_entries_follow_the_order_in_its_own_transaction_and_page_by_cursor(table):
+    """R-DESK-1: an order waiting for the dispatcher is one entry of `QUEUE#dispatch`, written with
+    the order and deleted with the dispatch; a page is one Query, its cursor opaque."""
+    from hotline.domain.errors import DomainError
+
+    repo, desk = TicketRepository(), Desk("tianjin")
+    for i in range(3):
+        filed(Desk("tianjin"), repo, ticket_id=f"T-{i}")
+    assert repo.queue_count("dispatch") == 3
+    first, cursor = repo.queue("dispatch", limit=2)
+    assert [r["ticket_id"] for r in first] == ["T-0", "T-1"] and cursor
+    rest, end = repo.queue("dispatch", limit=2, cursor=cursor)
+    assert [r["ticket_id"] for r in rest] == ["T-2"] and end is None
+    with pytest.raises(DomainError) as bad:
+        repo.queue("triage", cursor=cursor)  # a cursor of another queue
+    assert bad.value.code == "bad_cursor"
+    t = repo.get("T-1")
+    lead = desk.some_units(1)[0]
+    repo.save(desk.lc.apply(t, "dispatch", SYSTEM, {"lead_unit": lead}, cst(2026, 11, 2, 10, 5)))
+    assert repo.queue_count("dispatch") == 2
+    assert [r["ticket_id"] for r in repo.queue("dispatch")[0]] == ["T-0", "T-2"]

@@ -43,6 +43,12 @@ class Tickets(Protocol):
 
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]: ...
 
+    def queue(
+        self, name: str, limit: int = ..., cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
+
+    def queue_count(self, name: str) -> int: ...
+
 
 class Callers(Protocol):
     """Callers' strikes and suspensions (R-INT-8); `save` loses to a concurrent writer with Conflict."""

@@ -7,6 +7,8 @@
     pk = KB#<entry>    sk = <yyyy-mm>       hits of a knowledge entry that month (R-KB-3)
     pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
     pk = HOT#<district>#<street>#<category> sk = <local date>   distinct citizens that day (R-TMR-3)
+    pk = QUEUE#<queue> sk = <due, UTC>#<id>  an order in a center queue, with its row (R-DESK-1);
+                                             written in the order's own transaction
 GSIs (sparse, no Scan anywhere):
     inbox    gsi1pk = UNIT#<lead unit>      gsi1sk = <reply_by or dispatched_at>#<id>  (open orders)
     citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
@@ -78,6 +80,16 @@ class TicketItem(_Base):
     citizen = CitizenIndex()
 
 
+class QueueItem(_Base):
+    """One order in one center queue (R-DESK-1): a page is one Query of `QUEUE#<name>`."""
+
+    class Meta(_Base.Meta):
+        pass
+
+    data = JSONAttribute()
+    expires_at = NumberAttribute(null=True)  # with the order's own TTL once archived
+
+
 class EventItem(_Base):
     class Meta(_Base.Meta):
         pass
@@ -119,7 +131,15 @@ class WaitItem(_Base):
     version = NumberAttribute()  # the ticket version the execution saw when it parked (no lock)
 
 
-ITEMS: tuple[type[Model], ...] = (TicketItem, EventItem, CallerItem, KnowledgeStatItem, WaitItem, HotspotItem)
+ITEMS: tuple[type[Model], ...] = (
+    TicketItem,
+    EventItem,
+    QueueItem,
+    CallerItem,
+    KnowledgeStatItem,
+    WaitItem,
+    HotspotItem,
+)
 
 
 def bind(table_name: str, region: str | None = None, host: str | None = None) -> None:

@@ -14,7 +14,8 @@ from pynamodb.transactions import TransactWrite
 
 from hotline.app.retry import reread_on_conflict
 from hotline.dal.errors import store_errors
-from hotline.dal.models import EventItem, TicketItem
+from hotline.dal.models import EventItem, QueueItem, TicketItem
+from hotline.domain import queues
 from hotline.domain.errors import NotFound
 from hotline.domain.lifecycle import Step
 from hotline.domain.models import OPEN, Event, Status, Ticket
@@ -63,6 +64,24 @@ def to_item(t: Ticket) -> TicketItem:
     return item
 
 
+def _queue_entries(tx: TransactWrite, before: Ticket | None, after: Ticket) -> None:
+    """Keep the order's center-queue entries in step with it, in its own transaction (R-DESK-1):
+    the stored ticket is `before` (the write is conditioned on its version), so its entries are
+    exactly `memberships(before)`; those that moved or ended are deleted, the rest rewritten."""
+    old = queues.memberships(before) if before is not None else {}
+    new = queues.memberships(after)
+    for name, due in old.items():
+        if new.get(name) != due:
+            tx.delete(QueueItem(pk=f"QUEUE#{name}", sk=queues.sort_key(due, before.ticket_id)))  # type: ignore[union-attr]
+    for name, due in new.items():
+        entry = QueueItem(
+            pk=f"QUEUE#{name}", sk=queues.sort_key(due, after.ticket_id), data=queues.row(after, name, due)
+        )
+        if after.expires_at is not None:
+            entry.expires_at = int(after.expires_at.timestamp())
+        tx.save(entry)
+
+
 def from_item(item: TicketItem) -> Ticket:
     return Ticket.model_validate({**item.data, "version": item.version})
 
@@ -90,6 +109,7 @@ class TicketRepository:
                 item = to_item(last.after)
                 read = first.before.version
                 tx.save(item, condition=TicketItem.version == read if read else TicketItem.pk.does_not_exist())
+                _queue_entries(tx, first.before if read else None, last.after)
                 for step in chain:
                     event = step.event
                     tx.save(
@@ -126,6 +146,19 @@ class TicketRepository:
             tickets = [from_item(i) for i in result]
             return tickets, _encode(result.last_evaluated_key)
 
+    def queue(self, name: str, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a center queue, nearest deadline first: one Query (R-DESK-1)."""
+        pk = f"QUEUE#{name}"
+        with store_errors("queue"):
+            result = QueueItem.query(pk, limit=limit, last_evaluated_key=_decode(cursor, pk))
+            rows = [dict(i.data) for i in result]
+            return rows, _encode(result.last_evaluated_key)
+
+    def queue_count(self, name: str) -> int:
+        """How many orders wait in a queue: a key-only Query that counts (entries are small)."""
+        with store_errors("queue"):
+            return int(QueueItem.count(f"QUEUE#{name}"))
+
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]:
         with store_errors("citizen history"):
             items = TicketItem.citizen.query(
@@ -154,7 +187,8 @@ def _encode(key: dict[str, Any] | None) -> str | None:
 
 def _decode(cursor: str | None, partition: str) -> dict[str, Any] | None:
     """A cursor is opaque: only a key this API gave out for this very list is taken (issue 15.11);
-    anything else, even valid base64 of another key shape, is a 400, never a store error."""
+    anything else, even valid base64 of another key shape, is a 400, never a store error. An
+    inbox page ends on an index key (`UNIT#…`), a queue page on a queue entry (`QUEUE#…`)."""
     if not cursor:
         return None
     from hotline.domain.errors import DomainError
@@ -166,10 +200,14 @@ def _decode(cursor: str | None, partition: str) -> dict[str, Any] | None:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
         raise refused from None
-    if not isinstance(value, dict) or set(value) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
+    queue = partition.startswith("QUEUE#")
+    if not isinstance(value, dict) or set(value) != ({"pk", "sk"} if queue else {"pk", "sk", "gsi1pk", "gsi1sk"}):
         raise refused
     if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in value.values()):
         raise refused
-    if value["gsi1pk"]["S"] != partition or value["sk"]["S"] != META or not value["pk"]["S"].startswith("TICKET#"):
+    if queue:
+        if value["pk"]["S"] != partition:
+            raise refused
+    elif value["gsi1pk"]["S"] != partition or value["sk"]["S"] != META or not value["pk"]["S"].startswith("TICKET#"):
         raise refused
     return value

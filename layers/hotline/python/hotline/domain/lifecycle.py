@@ -18,6 +18,7 @@ from pydantic_core import to_json
 
 from hotline.config.schema import CityConfig, UtilityAlert
 from hotline.domain import payloads as p
+from hotline.domain import queues
 from hotline.domain.actions import declared
 from hotline.domain.actions.archive import LIVE_AFTER_ARCHIVE
 from hotline.domain.actions.common import FEATURE_NAMES, PENDING_NAMES
@@ -93,6 +94,9 @@ class Lifecycle:
         after.status = rule.to or ticket.status
         after.updated_at = now
         after.version = ticket.version + 1
+        joined = queues.entered(ticket, after)
+        if joined:  # R-DESK-2: the event says which queues the order entered; their roles hear it
+            detail = {**detail, "queues": joined}
         event = Event(
             ticket_id=ticket.ticket_id,
             seq=after.version,

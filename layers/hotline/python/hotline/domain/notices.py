@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from hotline.config.knowledge import KnowledgeEntry
 from hotline.config.schema import CityConfig
+from hotline.domain import queues
 from hotline.domain.actions import ALL
 from hotline.domain.actions.declaration import ToCenter, ToCitizen, ToUnits
 from hotline.domain.actions.names import ActionName
@@ -191,7 +192,7 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
     deadline = event.detail.get("deadline")
     entry = _CENTER.get((event.action, str(deadline))) if deadline else _CENTER.get((event.action, None))
     if entry is None:
-        return []
+        return queue_notices(config, ticket, event)
     kind, role, subject, text = entry.kind, entry.role, entry.subject, entry.text
     late = "、".join(unit_name(config, u) for u in event.detail.get("late_units") or [])
     due = _next_deadline(ticket, deadline or ("queue" if ticket.deadlines.queue_by else None))
@@ -202,6 +203,24 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
     body = "。".join(filter(None, [text.format(late=late), when, lead]))
     line = f"【12345】工单 {ticket.ticket_id} {body}。{summary_line(config, ticket)}"
     return [CenterNotice(role, kind, subject.format(id=ticket.ticket_id), line, ticket.ticket_id)]
+
+
+def queue_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CenterNotice]:
+    """R-DESK-2: an order that entered a queue tells the queue's role once, while it still waits
+    there (an order routed in the same write never entered the dispatch queue for anyone)."""
+    now_in = queues.memberships(ticket)
+    out = []
+    for name in event.detail.get("queues") or []:
+        queue = queues.BY_NAME.get(name)
+        if queue is None or name not in now_in:
+            continue
+        due = f"处理时限 {_when(config, now_in[name])}" if name in {"triage", "dispatch", "callbacks"} else ""
+        body = "。".join(filter(None, [f"进入“{queue.label}”队列", due]))
+        line = f"【12345】工单 {ticket.ticket_id} {body}。{summary_line(config, ticket)}"
+        out.append(
+            CenterNotice(queue.told.value, f"queue_{name}", f"{queue.label} {ticket.ticket_id}", line, ticket.ticket_id)
+        )
+    return out
 
 
 # (action, outcome or None) -> the SMS to the citizen, as each action declares it

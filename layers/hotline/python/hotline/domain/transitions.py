@@ -133,7 +133,12 @@ def _authorize(rule: Rule, ticket: Ticket, actor: Actor) -> None:
 
 
 def _who(actor: Actor) -> str:
-    return _ROLE_NAMES.get(actor.role, actor.role.value)
+    return role_name(actor.role)
+
+
+def role_name(role: Role) -> str:
+    """What staff call a role (审核员), never the code."""
+    return _ROLE_NAMES.get(role, role.value)
 
 
 def _roles_zh(rules: list[Rule]) -> str:
@@ -169,5 +174,6 @@ __all__ = [
     "Rule",
     "authorize",
     "find_rule",
+    "role_name",
     "targets",
 ]

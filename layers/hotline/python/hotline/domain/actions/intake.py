@@ -12,7 +12,7 @@ from pydantic import Field
 from hotline.config.schema import Desk, Refusal
 from hotline.domain.actions import recipients as to
 from hotline.domain.actions.common import deadlines_moved
-from hotline.domain.actions.declaration import Action, Ctx, ToCenter, ToCitizen, ToUnits, row
+from hotline.domain.actions.declaration import Action, Ctx, ToCitizen, ToUnits, row
 from hotline.domain.actions.names import ActionName as A
 from hotline.domain.actions.payload import Payload, Text
 from hotline.domain.errors import BadInput
@@ -177,7 +177,6 @@ ACTIONS = (
         Hold,
         (row({S.received}, S.triage, {R.system}),),
         _hold,
-        center={None: ToCenter("triage", "dispatcher", "待研判 {id}", "诉求需人工研判（受理、不予受理或转紧急专线）")},
         citizen={
             None: ToCitizen(
                 "held",
