@@ -56,7 +56,7 @@ infra: $(VENV_STAMP) $(LAYER_STAMP)
 	$(PY) -m pytest tests/infra -q -n 2
 
 test: lint typecheck $(LAYER_STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=12
 
 synth: $(VENV_STAMP) $(LAYER_STAMP)
 	CDK_CONTEXT_JSON='{"city": "$(CITY)"}' CDK_OUTDIR=cdk.out $(PY) -m infra.app

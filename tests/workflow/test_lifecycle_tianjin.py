@@ -78,7 +78,8 @@ def test_an_order_left_in_the_dispatcher_queue_reminds_the_dispatcher_then_goes_
     assert r.status_code == 200, r.text
     heard = [m for m in deployed.api.outbox("hotline-tianjin-center-dispatcher") if tid in m["message"]]
     kinds = [m["attributes"].get("kind") for m in heard]  # an order filed before opening is also reminded then
-    assert kinds[-1] == "overdue" and kinds[:-1] and set(kinds[:-1]) == {"reminder"}, heard
+    # R-DESK-2: told when it entered the queue, reminded before its deadline, told at it
+    assert kinds[0] == "queue_dispatch" and kinds[-1] == "overdue" and set(kinds[1:-1]) == {"reminder"}, heard
     assert "派单时限" in heard[-1]["message"]
     assert deployed.ticket(tid)["overdue"] is True
     deployed.act(tid, "dispatcher", "dispatch", lead_unit="tj-heping", assist_units=[])
