@@ -160,6 +160,7 @@ class Ticket(BaseModel):
     waived_parts: dict[str, str] = {}  # assisting unit → why the center waived its part (R-DSP-6)
     limit: Duration | None = None
     legal_limit: Duration | None = None
+    legal_basis: str | None = None  # the law a stated limit comes from (R-DESK-3)
     deadlines: Deadlines = Deadlines()
     dispatched_at: datetime | None = None
     signed_at: datetime | None = None

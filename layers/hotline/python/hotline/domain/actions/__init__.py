@@ -19,6 +19,7 @@ from hotline.domain.actions import (
     assists,
     backlog,
     callback,
+    corrections,
     dispatch,
     exemption,
     extensions,
@@ -36,6 +37,7 @@ from hotline.domain.actions.names import ActionName
 _FAMILIES = (
     intake,
     dispatch,
+    corrections,
     sign,
     returns,
     extensions,

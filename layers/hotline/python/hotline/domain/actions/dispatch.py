@@ -44,7 +44,7 @@ def assign(lc: Lifecycle, t: Ticket, lead: str, assist: list[str], now: datetime
 def units_known(lc: Lifecycle, c: Ctx[Any]) -> None:
     """Only units of the city's tree receive orders (a dispatch, or a return's new unit)."""
     pl = c.payload
-    lead = pl.lead_unit if isinstance(pl, Dispatch) else pl.redispatch_to
+    lead = pl.lead_unit if hasattr(pl, "lead_unit") else pl.redispatch_to
     unknown = [u for u in [lead, *pl.assist_units] if not lc.is_unit(u)]
     if unknown:
         raise BadInput("unknown_unit", f"未知的单位：{'、'.join(unknown)}", f"unknown unit(s): {', '.join(unknown)}")

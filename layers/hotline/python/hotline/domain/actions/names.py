@@ -21,6 +21,8 @@ class ActionName(StrEnum):
     escalate_to_order = "escalate_to_order"
     # dispatch and the unit at work (R-DSP-1..12)
     dispatch = "dispatch"
+    reclassify = "reclassify"
+    redispatch = "redispatch"
     sign = "sign"
     request_return = "request_return"
     decide_return = "decide_return"
@@ -60,6 +62,8 @@ LABELS: dict[ActionName, str] = {
     ActionName.mark_duplicate: "标记重复诉求",
     ActionName.escalate_to_order: "解答未解决，转为工单",
     ActionName.dispatch: "派单",
+    ActionName.reclassify: "更正工单信息",
+    ActionName.redispatch: "改派",
     ActionName.sign: "签收",
     ActionName.request_return: "申请退单",
     ActionName.decide_return: "审核退单",
