@@ -160,6 +160,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                       "`next` of the page before; opaque (400 if not one this queue gave)"),),
         description="Another role's queue: 403; an unknown queue: 404.",
     ),
+    ("GET", "/backlog"): Op(
+        "The backlog ledger: approved backlog orders, nearest review date first (R-DESK-4)", "Ledger",
+        tags=("staff",), params=(Param("cursor", "query", {"type": "string", "maxLength": 2048},
+                                       "`next` of the page before; opaque"),),
+    ),
     ("GET", "/stats/kpi"): Op(
         "The three rates (R-KPI-1) of the city, a district or a unit, for a month or a year", "KpiFigures",
         tags=("staff",),
@@ -364,6 +369,8 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
     c.add("QueuePage", _object({"queue": {"type": "string"}, "label": {"type": "string"},
                                 "tickets": {"type": "array", "items": {"type": "object"}},
                                 "next": _nullable({"type": "string"})}, ["queue", "tickets", "next"]))  # fmt: skip
+    c.add("Ledger", _object({"tickets": {"type": "array", "items": {"type": "object"}},
+                             "next": _nullable({"type": "string"})}, ["tickets", "next"]))  # fmt: skip
     c.add("Escalated", _object({"request_id": {"type": "string"}, "outcome": {"const": "accepted"},
                                 "tickets": {"type": "array", "items": {"$ref": REF.format(model="OrderSummary")}}},
                                ["request_id", "outcome", "tickets"]))  # fmt: skip

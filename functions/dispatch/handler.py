@@ -55,6 +55,11 @@ def queue(name: str) -> dict[str, Any]:
     return desk.page(deps(), staff_actor(app), name, app.current_event.get_query_string_value("cursor"))
 
 
+@app.get("/backlog")
+def backlog() -> dict[str, Any]:
+    return desk.ledger(deps(), staff_actor(app), app.current_event.get_query_string_value("cursor"))
+
+
 @instrumented(correlation_id_path=API_REQUEST_ID)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -145,6 +145,7 @@ class Api(Construct):
         desk = root.add_resource("queues")  # the center's work queues (R-DESK-1)
         staff(desk, "GET", dispatch)
         staff(desk.add_resource("{name}"), "GET", dispatch)
+        staff(root.add_resource("backlog"), "GET", dispatch)  # the backlog ledger (R-DESK-4)
         staff(root.add_resource("stats").add_resource("kpi"), "GET", stats)
 
         self.api_keys: dict[str, apigw.IApiKey] = {}

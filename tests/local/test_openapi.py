@@ -49,7 +49,7 @@ def test_each_operation_names_its_credential_channel_key_or_staff_token(doc):
     schemes = doc["components"]["securitySchemes"]
     assert schemes["channelKey"] == {**schemes["channelKey"], "type": "apiKey", "in": "header", "name": "x-api-key"}
     assert schemes["staffToken"]["type"] == "http" and schemes["staffToken"]["scheme"] == "bearer"
-    staff = ("/tickets", "/units", "/callers", "/stats", "/queues")
+    staff = ("/tickets", "/units", "/callers", "/stats", "/queues", "/backlog")
     for path, ops in doc["paths"].items():
         for op in ops.values():
             assert op["security"] == [{"staffToken" if path.startswith(staff) else "channelKey": []}], path

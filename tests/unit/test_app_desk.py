@@ -11,7 +11,7 @@ import pytest
 from hotline.app import actions, desk, intake
 from hotline.config.schema import Channel
 from hotline.domain import queues
-from hotline.domain.errors import Forbidden, NotFound
+from hotline.domain.errors import DomainError, Forbidden, NotFound
 from hotline.domain.filing import Filing
 from hotline.domain.models import Actor, Role
 from hotline.domain.notices import center_notices
@@ -119,7 +119,7 @@ def test_another_roles_queue_is_403_an_unknown_one_404_and_a_unit_has_none(deps)
         desk.page(deps, SUPERVISOR, "nothing", None)
     with pytest.raises(Forbidden):
         desk.overview(deps, unit("tj-heping"))
-    assert set(names(deps, SUPERVISOR)) == {q.name for q in queues.QUEUES}
+    assert set(names(deps, SUPERVISOR)) == {q.name for q in queues.QUEUES if q.listed}
 
 
 def test_an_overdue_order_enters_the_overdue_queue(deps):
@@ -131,3 +131,55 @@ def test_an_overdue_order_enters_the_overdue_queue(deps):
                                 ticket.deadlines.queue_by + timedelta(minutes=1))  # fmt: skip
     deps.tickets.save(step)
     assert names(deps, staff(Role.supervisor))["overdue"] == 1
+
+
+def test_a_backlog_waits_for_the_reviewer_then_stands_on_the_ledger_with_its_review_reminder():
+    """R-DESK-4, Baoding Art.19(4): the unit asks with a plan; the reviewer decides; an approved
+    backlog is on `GET /backlog` by its review date, and that date reminds the unit and the reviewer."""
+    from hotline.domain.notices import notices_for
+    from hotline.domain.timers import timers_for
+
+    deps = FakeDeps("baoding", cst(2026, 11, 2, 10))
+    tid = file(deps, "小区道路坑洼多年，需要整体改造", category="urban_management")
+    lead = str(deps.tickets.get(tid).lead_unit)
+    actions.act(deps, unit(lead), tid, {"action": "sign"})
+    for weak in (
+        {"plan": "测试", "review_on": "2027-03-01"},
+        {"plan": "纳入明年老旧小区改造计划", "review_on": "2026-10-01"},
+    ):
+        with pytest.raises(DomainError) as refused:
+            actions.act(deps, unit(lead), tid, {"action": "request_backlog", **weak})
+        assert refused.value.status == 422
+    asked = {"action": "request_backlog", "plan": "纳入明年老旧小区改造计划，分两批实施", "review_on": "2027-03-01"}
+    actions.act(deps, unit(lead), tid, asked)
+    assert names(deps, REVIEWER)["backlogs"] == 1 and deps.tickets.get(tid).deadlines.reply_by is not None
+    actions.act(deps, REVIEWER, tid, {"action": "decide_backlog", "approve": True, "reason": "计划可行，按期复核"})
+    t = deps.tickets.get(tid)
+    assert t.status.value == "backlogged" and names(deps, REVIEWER)["backlogs"] == 0
+    (row,) = desk.ledger(deps, REVIEWER, None)["tickets"]
+    assert row["ticket_id"] == tid and row["queue"] == "ledger"
+    (review,) = [x for x in timers_for(deps.lifecycle.policy, t) if x.fire["deadline"] == "review"]
+    assert review.at == cst(2027, 3, 1, 9)
+    fired = deps.lifecycle.apply(t, "remind", Actor(role=Role.system, id="timers"),
+                                 {"deadline": "review", "deadline_version": t.deadline_version}, review.at)  # fmt: skip
+    assert [n.unit_id for n in notices_for(deps.config, fired.after, fired.event)] == [lead]
+    assert [n.role for n in center_notices(deps.config, fired.after, fired.event)] == ["reviewer"]
+
+
+def test_a_rejected_backlog_leaves_the_order_on_its_deadlines():
+    deps = FakeDeps("baoding", cst(2026, 11, 2, 10))
+    tid = file(deps, "小区道路坑洼多年，需要整体改造", category="urban_management")
+    lead = str(deps.tickets.get(tid).lead_unit)
+    actions.act(deps, unit(lead), tid, {"action": "sign"})
+    reply_by = deps.tickets.get(tid).deadlines.reply_by
+    actions.act(
+        deps,
+        unit(lead),
+        tid,
+        {"action": "request_backlog", "plan": "纳入明年老旧小区改造计划", "review_on": "2027-03-01"},
+    )
+    with pytest.raises(Forbidden):
+        actions.act(deps, DISPATCHER, tid, {"action": "decide_backlog", "approve": True, "reason": "同意"})
+    actions.act(deps, REVIEWER, tid, {"action": "decide_backlog", "approve": False, "reason": "可在时限内修补"})
+    t = deps.tickets.get(tid)
+    assert t.status.value == "in_progress" and t.pending is None and t.deadlines.reply_by == reply_by

@@ -189,11 +189,14 @@ def test_baoding_extensions_add_five_working_days_at_most():
 
 
 def test_baoding_backlog_ledger_keeps_plan_and_review_date():
-    """Baoding Art.19(4): 列入挂账管理."""
+    """Baoding Art.19(4): 列入挂账管理 — asked by the lead, approved by the reviewer (R-DESK-4)."""
     desk = signed("baoding")
-    desk.do("request_backlog", desk.lead, at=cst(*MON, 11), plan="纳入明年老旧小区改造计划",
+    desk.do("request_backlog", desk.lead, at=cst(*MON, 11), plan="纳入明年老旧小区改造计划，分批实施",
             review_on="2027-03-01", scope="老旧小区")  # fmt: skip
+    assert desk.t.status is Status.in_progress and desk.t.pending.kind == "backlog" and desk.t.deadlines.reply_by
+    desk.do("decide_backlog", REVIEWER, at=cst(*MON, 14), approve=True, reason="计划可行")
     assert desk.t.status is Status.backlogged and desk.t.backlog["review_on"] == "2027-03-01"
+    assert desk.t.deadlines.reply_by is None and desk.t.deadlines.review_by == cst(2027, 3, 1, 9)
     replied(desk, cst(2027, 3, 1, 10))
     assert desk.t.status is Status.replied
 
@@ -217,7 +220,7 @@ def test_heze_telecom_is_served_around_the_clock():
 def test_heze_has_no_backlog_ledger():
     desk = signed("heze")
     with pytest.raises(RuleViolation, match="no backlog"):
-        desk.do("request_backlog", desk.lead, at=cst(*MON, 11), plan="明年解决", review_on="2027-03-01")
+        desk.do("request_backlog", desk.lead, at=cst(*MON, 11), plan="纳入明年改造计划分批解决", review_on="2027-03-01")
 
 
 # -- Hohhot ------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def test_a_reply_from_the_backlog_ledger_starts_a_fresh_execution_with_a_unique_
     desk.file(MONDAY_10, category="urban_management")
     desk.dispatch(MONDAY_10)
     desk.do("sign", desk.lead, at=MONDAY_10)
-    ledger = desk.do("request_backlog", desk.lead, at=MONDAY_10, plan="纳入明年改造计划", review_on="2027-03-01")
+    desk.do("request_backlog", desk.lead, at=MONDAY_10, plan="纳入明年改造计划，分批实施", review_on="2027-03-01")
+    ledger = desk.do("decide_backlog", REVIEWER, at=MONDAY_10, approve=True, reason="计划可行")
     for part in desk.t.assist_units:
         desk.do("submit_assist", unit(part), at=MONDAY_10, text="已配合")
     replied = desk.do("reply", desk.lead, at=MONDAY_10 + timedelta(days=30), handled_at=MONDAY_10,

@@ -1,5 +1,6 @@
-"""The center's desk (R-DESK-1): each role's queues with their counts, and one queue a page at a
-time, nearest deadline first. Entries are kept by the order's own writes (dal/repository.py)."""
+"""The center's desk (R-DESK-1, R-DESK-4): each role's queues with their counts, one queue a page
+at a time, nearest deadline first, and the backlog ledger. Entries are kept by the order's own
+writes (dal/repository.py)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,10 @@ def page(deps: Deps, actor: Actor, name: str, cursor: str | None) -> dict[str, A
         )
     rows, nxt = deps.tickets.queue(name, limit=PAGE, cursor=cursor)
     return {"queue": name, "label": queue.label, "tickets": rows, "next": nxt}
+
+
+def ledger(deps: Deps, actor: Actor, cursor: str | None) -> dict[str, Any]:
+    """`GET /backlog`: the approved backlog, nearest review date first (R-DESK-4, Baoding Art.19(4))."""
+    _center(actor)
+    rows, nxt = deps.tickets.queue(queues.LEDGER, limit=PAGE, cursor=cursor)
+    return {"tickets": rows, "next": nxt}

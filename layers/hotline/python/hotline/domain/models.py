@@ -82,9 +82,9 @@ class Location(BaseModel):
 
 
 class Pending(BaseModel):
-    """A unit's request awaiting a center decision: return, extension, termination, exemption."""
+    """A unit's request awaiting a center decision: return, extension, termination, exemption, backlog."""
 
-    kind: Literal["return", "extension", "termination", "exemption"]
+    kind: Literal["return", "extension", "termination", "exemption", "backlog"]
     by: str
     at: datetime
     reason: str
@@ -125,6 +125,7 @@ class Deadlines(BaseModel):
     callback_by: datetime | None = None
     dispatch_by: datetime | None = None  # when it may go out: now, or the working morning (Weixi Art.6)
     queue_by: datetime | None = None  # the dispatcher's own deadline while it waits in the queue (R-DSP-2)
+    review_by: datetime | None = None  # an approved backlog's review date (R-DESK-4): it reminds, never overdue
 
 
 class Ticket(BaseModel):

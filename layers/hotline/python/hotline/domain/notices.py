@@ -75,6 +75,7 @@ DEADLINE_NAMES = {
     "assist": "协办时限",
     "reply": "办结时限",
     "callback": "回访时限",
+    "review": "挂账复核日期",
 }
 
 
@@ -196,7 +197,7 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
     kind, role, subject, text = entry.kind, entry.role, entry.subject, entry.text
     late = "、".join(unit_name(config, u) for u in event.detail.get("late_units") or [])
     due = _next_deadline(ticket, deadline or ("queue" if ticket.deadlines.queue_by else None))
-    if event.action == "remind" and (due is None or due[1] <= event.at):
+    if event.action == "remind" and deadline != "review" and (due is None or due[1] <= event.at):
         return []  # as for units: only the overdue notice speaks of a missed deadline
     when = f"{DEADLINE_NAMES[due[0]]} {_when(config, due[1])}" if due else ""
     lead = f"主办：{unit_name(config, ticket.lead_unit)}" if ticket.lead_unit else ""
@@ -212,8 +213,8 @@ def queue_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cent
     out = []
     for name in event.detail.get("queues") or []:
         queue = queues.BY_NAME.get(name)
-        if queue is None or name not in now_in:
-            continue
+        if queue is None or not queue.listed or name not in now_in:
+            continue  # the ledger is read, not worked: entering it is the reviewer's own decision
         due = f"处理时限 {_when(config, now_in[name])}" if name in {"triage", "dispatch", "callbacks"} else ""
         body = "。".join(filter(None, [f"进入“{queue.label}”队列", due]))
         line = f"【12345】工单 {ticket.ticket_id} {body}。{summary_line(config, ticket)}"

@@ -26,6 +26,7 @@ class Queue:
     readers: frozenset[Role]  # besides the supervisor, who reads every queue
     told: Role  # the role whose topic hears an order entering it (R-DESK-2)
     due: Callable[[Ticket], datetime | None]  # None: not in this queue
+    listed: bool = True  # a work queue of GET /queues; the ledger is read as GET /backlog
 
 
 def _pending(kind: str) -> Callable[[Ticket], datetime | None]:
@@ -48,11 +49,11 @@ def _dispatch(t: Ticket) -> datetime | None:
     return t.deadlines.queue_by or t.deadlines.dispatch_by or t.created_at
 
 
-def _backlog(t: Ticket) -> datetime | None:
+def _ledger(t: Ticket) -> datetime | None:
+    """On the backlog ledger (R-DESK-4), by its review date."""
     if t.status is not Status.backlogged:
         return None
-    review = (t.backlog or {}).get("review_on")
-    return datetime.fromisoformat(f"{review}T00:00:00+08:00") if isinstance(review, str) else t.updated_at
+    return t.deadlines.review_by or t.updated_at
 
 
 def _callback(t: Ticket) -> datetime | None:
@@ -89,13 +90,15 @@ QUEUES: tuple[Queue, ...] = (
     Queue("returns", "退单待审", frozenset({R.dispatcher, R.reviewer}), R.reviewer, _pending("return")),
     Queue("extensions", "延期待审", frozenset({R.reviewer}), R.reviewer, _pending("extension")),
     Queue("terminations", "终止待审", frozenset({R.reviewer}), R.reviewer, _pending("termination")),
-    Queue("backlogs", "挂账", frozenset({R.reviewer}), R.reviewer, _backlog),
+    Queue("backlogs", "挂账待审", frozenset({R.reviewer}), R.reviewer, _pending("backlog")),
     Queue("exemptions", "免责待审", frozenset({R.reviewer}), R.reviewer, _pending("exemption")),
     Queue("callbacks", "待回访", frozenset({R.callback}), R.callback, _callback),
     Queue("unsatisfied", "不满意待复核", frozenset({R.callback}), R.callback, _unsatisfied),
     Queue("overdue", "已超时", frozenset(), R.supervisor, _overdue),
     Queue("supervised", "督办中", frozenset(), R.supervisor, _supervised),
+    Queue("ledger", "挂账台账", frozenset({R.dispatcher, R.reviewer, R.callback}), R.reviewer, _ledger, listed=False),
 )
+LEDGER = "ledger"
 BY_NAME = {q.name: q for q in QUEUES}
 
 
@@ -117,7 +120,7 @@ def entered(before: Ticket, after: Ticket) -> list[str]:
 
 def readable(role: Role) -> list[Queue]:
     """The queues a center role works (R-DESK-1); the supervisor reads them all."""
-    return [q for q in QUEUES if role is R.supervisor or role in q.readers]
+    return [q for q in QUEUES if q.listed and (role is R.supervisor or role in q.readers)]
 
 
 def sort_key(due: datetime, ticket_id: str) -> str:

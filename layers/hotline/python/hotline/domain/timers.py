@@ -56,6 +56,10 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         if opens > t.updated_at:  # deferred to the working morning (Weixi Art.6): routed then
             fire = {"ticket_id": t.ticket_id, "action": "route", "deadline": "dispatch", "deadline_version": v}
             out.append(Timer(f"{prefix(t.ticket_id)}dispatch.v{v}.route", opens, fire))
+    if t.status is Status.backlogged and t.deadlines.review_by is not None:
+        # R-DESK-4: the ledger's review date reminds the unit and the reviewer; it is never overdue
+        fire = {"ticket_id": t.ticket_id, "action": "remind", "deadline": "review", "deadline_version": v}
+        out.append(Timer(f"{prefix(t.ticket_id)}review.v{v}.remind", t.deadlines.review_by, fire))
     start = t.dispatched_at or t.created_at
     reminders, ladder = policy.config.reminders, policy.config.supervision.ladder
     cb = policy.config.callback

@@ -15,7 +15,13 @@ from hotline.domain.models import Pending, Ticket
 if TYPE_CHECKING:
     from hotline.domain.lifecycle import Lifecycle
 
-PENDING_NAMES = {"return": "退单", "extension": "延期", "termination": "终止办理", "exemption": "免责"}
+PENDING_NAMES = {
+    "return": "退单",
+    "extension": "延期",
+    "termination": "终止办理",
+    "exemption": "免责",
+    "backlog": "挂账",
+}
 FEATURE_NAMES = {"termination": "终止办理", "backlog": "挂账", "kpi_exemption": "考核免责"}
 
 

@@ -34,6 +34,7 @@ class ActionName(StrEnum):
     request_termination = "request_termination"
     decide_termination = "decide_termination"
     request_backlog = "request_backlog"
+    decide_backlog = "decide_backlog"
     refer_up = "refer_up"
     # callback (R-CB-1..4)
     rate = "rate"
@@ -74,6 +75,7 @@ LABELS: dict[ActionName, str] = {
     ActionName.reply: "办结答复",
     ActionName.request_termination: "申请终止办理",
     ActionName.decide_termination: "审核终止办理",
+    ActionName.decide_backlog: "审核挂账",
     ActionName.request_backlog: "申请挂账",
     ActionName.refer_up: "提请上级协调",
     ActionName.rate: "评价",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hotline.domain.lifecycle import Lifecycle
 
 R = Role
-Deadline = Literal["sign", "return", "assist", "reply", "callback", "dispatch", "queue"]
+Deadline = Literal["sign", "return", "assist", "reply", "callback", "dispatch", "queue", "review"]
 
 
 class TimerFire(Payload):
@@ -82,9 +82,13 @@ ACTIONS = (
                 "reminder", to.late_parts, "协办即将到期 {id}", "协办时限将到，请尽快向主办单位提交协办意见", ahead=True
             ),
             "sign": ToUnits("reminder", to.lead, "签收即将到期 {id}", "签收时限将到，请尽快签收", ahead=True),
+            "review": ToUnits("backlog_review", to.lead, "挂账复核 {id}", "挂账复核日期已到，请报告推进情况"),
             None: ToUnits("reminder", to.lead, "即将到期 {id}", "办结时限将到，请抓紧办理", ahead=True),
         },
-        center={"queue": ToCenter("reminder", "dispatcher", "待派即将超时 {id}", "工单等待派单，派单时限将到")},
+        center={
+            "queue": ToCenter("reminder", "dispatcher", "待派即将超时 {id}", "工单等待派单，派单时限将到"),
+            "review": ToCenter("backlog_review", "reviewer", "挂账复核 {id}", "挂账工单复核日期已到，请核查推进情况"),
+        },
     ),
     Action(
         A.mark_overdue,
