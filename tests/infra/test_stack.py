@@ -151,10 +151,8 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     by_auth = {m["Properties"].get("AuthorizationType"): 0 for m in methods.values()}
     for m in methods.values():
         by_auth[m["Properties"].get("AuthorizationType")] += 1
-    assert by_auth == {
-        "NONE": 8,
-        "COGNITO_USER_POOLS": 8,
-    }  # staff routes incl. the queues (R-DESK-1)  # channels' routes incl. escalate (R-TRI-5)
+    # channels' routes incl. escalate (R-TRI-5); staff routes incl. the queues and the ledger (R-DESK-1/4)
+    assert by_auth == {"NONE": 8, "COGNITO_USER_POOLS": 9}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
     assert len(keyed) == 8
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):

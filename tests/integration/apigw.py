@@ -27,6 +27,8 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("POST", "callers"): "dispatch",
     ("GET", "stats"): "stats",
     ("POST", "sms"): "callback",
+    ("GET", "queues"): "dispatch",
+    ("GET", "backlog"): "dispatch",
 }
 
 

@@ -42,6 +42,14 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "request_exemption": ("closed_unsatisfied", {"reason": "已尽责", "evidence": "沟通记录"}, {"lead"}),
     "decide_exemption": ("exemption_requested", {"approve": False, "reason": "证据不足"}, {"reviewer"}),
     "supervise": ("in_progress", {"level": 1, "note": "督办"}, {"supervisor"}),
+    # R-TRI-2: a held request is the dispatcher's to decide
+    "accept": ("triage", {"note": "属供水问题"}, {"dispatcher"}),
+    "refuse": ("triage", {"reason": "legal_procedure"}, {"dispatcher"}),
+    "transfer": ("triage", {"desk": "110"}, {"dispatcher"}),
+    # R-DESK-3/4: corrections by the dispatcher or reviewer; a backlog is the reviewer's decision
+    "reclassify": ("in_progress", {"urgency": "urgent", "reason": "涉及老人用水"}, {"dispatcher", "reviewer"}),
+    "redispatch": ("dispatched", {"lead_unit": "tj-shuiwu", "reason": "属水务局职责"}, {"dispatcher", "reviewer"}),
+    "decide_backlog": ("in_progress", {"approve": False, "reason": "可按期办结"}, {"reviewer"}),
 }
 
 
@@ -65,9 +73,10 @@ class Office:
 
     def order(self, state: str) -> str:
         self.phone += 7
-        category = "other" if state == "pending_dispatch" else "water"
+        category = "other" if state in ("pending_dispatch", "triage") else "water"
+        content = "我要告他们，这事必须给个说法" if state == "triage" else "家里停水两天了，物业说不清原因，请尽快处理"
         status, filed = call("POST", "/requests", {
-            "type": "help", "content": "家里停水两天了，物业说不清原因，请尽快处理", "category": category,
+            "type": "help", "content": content, "category": category,
             "citizen": {"name": "李四", "phone": str(self.phone)},
             "location": {"district": self.svc.config.districts[0].code},
         })  # fmt: skip
@@ -75,6 +84,7 @@ class Office:
         tid = str(filed["tickets"][0]["ticket_id"])
         steps: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
             "pending_dispatch": [],
+            "triage": [],
             "dispatched": [],
             "return_requested": [("lead", "request_return", {"reason": "不属于本单位职责"})],
             "in_progress": [("lead", "sign", {})],
@@ -135,3 +145,16 @@ def test_reads_follow_the_same_lines(office):
         assert (status == 403) is (who in ("callback", *UNITS)), who
         status, _ = call("POST", f"/callers/{caller}/reinstate", {"note": "核实后恢复"}, claims=office.claims(who))
         assert (status == 403) is (who != "supervisor"), who
+
+
+def test_each_center_role_reads_its_own_queues_and_units_none(office):
+    """R-DESK-1: dispatchers triage/dispatch/returns, reviewers returns…exemptions, callback agents
+    callbacks/unsatisfied, supervisors all; the ledger is the center's; units read no queue."""
+    readers = {"triage": {"dispatcher"}, "dispatch": {"dispatcher"}, "returns": {"dispatcher", "reviewer"},
+               "extensions": {"reviewer"}, "callbacks": {"callback"}, "overdue": set()}  # fmt: skip
+    for who in ACTORS:
+        assert call("GET", "/queues", claims=office.claims(who))[0] == (200 if who in CENTER else 403), who
+        assert call("GET", "/backlog", claims=office.claims(who))[0] == (200 if who in CENTER else 403), who
+        for queue, may in readers.items():
+            status = call("GET", f"/queues/{queue}", claims=office.claims(who))[0]
+            assert status == (200 if who in may | {"supervisor"} else 403), (who, queue)

@@ -23,10 +23,12 @@ def test_baoding_backlog_ends_the_execution_and_the_reply_from_the_ledger_starts
     deployed.settle(tid, "AwaitUnit")
     deployed.act(tid, "bd-jingxiu", "sign")
     review = (date.today() + timedelta(days=90)).isoformat()
-    ledger = deployed.act(
+    asked = deployed.act(
         tid, "bd-jingxiu", "request_backlog", plan="纳入明年老旧小区改造计划统一实施", review_on=review
     )
-    assert ledger["status"] == "backlogged"
+    assert asked["status"] == "in_progress" and asked["pending"]["kind"] == "backlog"  # R-DESK-4
+    ledger = deployed.act(tid, "reviewer", "decide_backlog", approve=True, reason="计划可行，按期复核")
+    assert ledger["status"] == "backlogged" and ledger["deadlines"]["reply_by"] is None
     assert deployed.settle(tid, "OnLedger", status="SUCCEEDED")[-3:] == ["Locate", "Where", "OnLedger"]
 
     deployed.act(tid, "bd-chengguan", "submit_assist", text="已将该小区列入改造清单")
