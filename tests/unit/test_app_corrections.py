@@ -100,3 +100,53 @@ def test_an_unsigned_order_is_redispatched_with_a_fresh_clock_and_a_signed_one_i
     with pytest.raises(IllegalTransition) as signed:  # signed: the unit returns it instead (R-DSP-5)
         actions.act(deps, DISPATCHER, tid, {"action": "redispatch", "lead_unit": first, "reason": "再改回去"})
     assert signed.value.status == 409 and "待签收" in signed.value.message
+
+
+def replied_order(deps: FakeDeps) -> tuple[str, str]:
+    tid = file(deps, "小区楼道灯坏了一个月没人修", "property")
+    lead = str(deps.tickets.get(tid).lead_unit)
+    actions.act(deps, unit(lead), tid, {"action": "sign"})
+    reply = {"action": "reply", "handled_at": deps.now().isoformat(), "process": "到现场更换了三楼的灯泡",
+             "result": "已修复", "citizen_contacted": True}  # fmt: skip
+    actions.act(deps, unit(lead), tid, reply)
+    return tid, lead
+
+
+@pytest.mark.parametrize("process", ["已处理。", " 处理完毕！", "正在处理。", "按规定处理"])
+def test_a_reply_that_only_says_it_was_handled_is_refused(process):
+    """Tianjin Art.24(3): the process says what was done; a formula is no reply (422, nothing written)."""
+    deps = FakeDeps("tianjin", cst(2026, 11, 2, 10))
+    tid = file(deps, "小区楼道灯坏了一个月没人修", "property")
+    lead = str(deps.tickets.get(tid).lead_unit)
+    actions.act(deps, unit(lead), tid, {"action": "sign"})
+    writes = deps.tickets.writes
+    body = {"action": "reply", "handled_at": deps.now().isoformat(), "process": process, "result": "已修复",
+            "citizen_contacted": True}  # fmt: skip
+    with pytest.raises(DomainError) as refused:
+        actions.act(deps, unit(lead), tid, body)
+    assert (refused.value.status, refused.value.code) == (422, "incomplete_reply") and deps.tickets.writes == writes
+
+
+def test_the_reviewer_sends_a_reply_back_before_the_callback_on_its_old_deadline():
+    deps = FakeDeps("tianjin", cst(2026, 11, 2, 10))
+    tid, lead = replied_order(deps)
+    due = deps.tickets.get(tid).reply.due
+    with pytest.raises(Forbidden):
+        actions.act(deps, DISPATCHER, tid, {"action": "return_reply", "reason": "未说明更换范围"})
+    view = actions.act(deps, REVIEWER, tid, {"action": "return_reply", "reason": "未说明是否全部楼层已修复"})
+    t = deps.tickets.get(tid)
+    assert view["status"] == "in_progress" and t.reply is None and t.deadlines.reply_by == due
+    assert t.deadlines.callback_by is None
+    assert view["events"][-1]["detail"]["returned"]["result"] == "已修复"
+
+
+def test_a_rated_reply_is_not_sent_back():
+    from tests.unit.factories import CITIZEN
+
+    deps = FakeDeps("tianjin", cst(2026, 11, 2, 10))
+    tid, _ = replied_order(deps)
+    rating = {"resolved": False, "satisfaction": "unsatisfied", "comment": "没修好"}
+    deps.tickets.save(deps.lifecycle.apply(deps.tickets.get(tid), "rate", CITIZEN, rating, deps.now()))
+    with pytest.raises(DomainError) as refused:
+        actions.act(deps, REVIEWER, tid, {"action": "return_reply", "reason": "答复不实"})
+    assert refused.value.code == "already_rated"

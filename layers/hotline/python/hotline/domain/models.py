@@ -105,6 +105,7 @@ class Reply(BaseModel):
     citizen_contacted: bool
     at: datetime
     by: str
+    due: datetime | None = None  # the reply deadline it met; a reply sent back runs on it again (R-DESK-6)
 
 
 class Rating(BaseModel):

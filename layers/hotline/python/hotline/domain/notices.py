@@ -122,7 +122,15 @@ def summary_line(c: CityConfig, t: Ticket) -> str:
 _TABLE: dict[tuple[str, str | None], ToUnits] = {(a.name.value, k): v for a in ALL for k, v in a.units.items()}
 
 # Notices that name the unit's next deadline; a reminder or overdue notice names its own.
-_WITH_DEADLINE = {"dispatched", "return_rejected", "extension_approved", "rehandle", "reminder", "overdue"}
+_WITH_DEADLINE = {
+    "dispatched",
+    "return_rejected",
+    "extension_approved",
+    "rehandle",
+    "reminder",
+    "overdue",
+    "reply_returned",
+}
 
 
 def _part(t: Ticket, unit: str) -> str:

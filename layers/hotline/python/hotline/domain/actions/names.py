@@ -31,6 +31,7 @@ class ActionName(StrEnum):
     submit_assist = "submit_assist"
     decide_assist = "decide_assist"
     reply = "reply"
+    return_reply = "return_reply"
     request_termination = "request_termination"
     decide_termination = "decide_termination"
     request_backlog = "request_backlog"
@@ -72,6 +73,7 @@ LABELS: dict[ActionName, str] = {
     ActionName.decide_extension: "审核延期",
     ActionName.submit_assist: "提交协办意见",
     ActionName.decide_assist: "调整协办",
+    ActionName.return_reply: "退回答复",
     ActionName.reply: "办结答复",
     ActionName.request_termination: "申请终止办理",
     ActionName.decide_termination: "审核终止办理",
