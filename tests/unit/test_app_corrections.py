@@ -129,7 +129,7 @@ def test_a_reply_that_only_says_it_was_handled_is_refused(process):
 
 def test_the_reviewer_sends_a_reply_back_before_the_callback_on_its_old_deadline():
     deps = FakeDeps("tianjin", cst(2026, 11, 2, 10))
-    tid, lead = replied_order(deps)
+    tid, _ = replied_order(deps)
     due = deps.tickets.get(tid).reply.due
     with pytest.raises(Forbidden):
         actions.act(deps, DISPATCHER, tid, {"action": "return_reply", "reason": "未说明更换范围"})
