@@ -46,6 +46,8 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "accept": ("triage", {"note": "属供水问题"}, {"dispatcher"}),
     "refuse": ("triage", {"reason": "legal_procedure"}, {"dispatcher"}),
     "transfer": ("triage", {"desk": "110"}, {"dispatcher"}),
+    "hand_off": ("triage", {"body": "mediation", "consent": True}, {"dispatcher"}),  # R-DESK-5
+    "return_reply": ("replied", {"reason": "答复未说明处理结果"}, {"reviewer"}),
     # R-DESK-3/4: corrections by the dispatcher or reviewer; a backlog is the reviewer's decision
     "reclassify": ("in_progress", {"urgency": "urgent", "reason": "涉及老人用水"}, {"dispatcher", "reviewer"}),
     "redispatch": ("dispatched", {"lead_unit": "tj-shuiwu", "reason": "属水务局职责"}, {"dispatcher", "reviewer"}),

@@ -211,3 +211,32 @@ def test_an_order_cannot_be_escalated(deps):
     with pytest.raises(BadInput):
         intake.escalate(deps, answered["request_id"], answered["query_code"], {"reason": 5})
     assert deps.tickets.get(answered["tickets"][0]["ticket_id"]).status == "answered"
+
+
+def test_a_matter_outside_government_is_handed_to_the_citys_body_with_the_citizens_consent():
+    """R-DESK-5, Baoding Art.16(4): suggested by its words, handed on by the dispatcher only with
+    consent; the outcome is `transferred` naming the body, and the citizen is told where it went."""
+    deps = FakeDeps("baoding", cst(2026, 11, 2, 10))
+    out = file(deps, body(deps, "朋友借了我五千块钱一直不还，你们帮我要回来"))
+    tid = out["tickets"][0]["ticket_id"]
+    assert out["tickets"][0]["status"] == "triage"
+    assert out["triage"]["suggested"] == {
+        "outcome": "not_accepted",
+        "reason": "not_government",
+        "hand_off": "mediation",
+    }
+    for bad, code in (
+        ({"body": "mediation", "consent": False}, "no_consent"),
+        ({"body": "court", "consent": True}, "unknown_body"),
+    ):
+        with pytest.raises(BadInput) as refused:
+            actions.act(deps, DISPATCHER, tid, {"action": "hand_off", **bad})
+        assert refused.value.code == code
+    view = actions.act(deps, DISPATCHER, tid, {"action": "hand_off", "body": "mediation", "consent": True})
+    ticket = deps.tickets.get(tid)
+    assert view["status"] == "transferred" and ticket.transferred_to == "所在街道、社区的人民调解委员会"
+    assert ticket.reason == "not_government" and ticket.decided_by == "dispatcher"
+    sms = citizen_notices(deps.config, ticket, deps.tickets.events(tid)[-1])
+    assert [n.kind for n in sms] == ["handed_off"] and "人民调解委员会" in sms[0].text
+    progress = intake.progress(deps, out["request_id"], out["query_code"])["tickets"][0]
+    assert progress["status"] == "transferred" and "人民调解委员会" in progress["guidance"]

@@ -325,6 +325,16 @@ class UtilityAlert(Cited):
     terms: list[str] = Field(min_length=1)
 
 
+class HandOff(Cited):
+    """A body outside government that takes a kind of matter the hotline does not (R-DESK-5:
+    Baoding Art.16(4) 转交有关部门办理; Hohhot Art.11, Art.22 other platforms, volunteers)."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
+    name: str = Field(min_length=2)
+    contact: str | None = None
+    terms: list[str] = []  # a held matter whose text has one is suggested for this body
+
+
 class KnowledgePolicy(Strict):
     """When the KB answers (R-INT-3, R-KB-2). Scores are the share of the question's weight found."""
 
@@ -354,6 +364,7 @@ class IntakePolicy(Strict):
     staffed_channels: list[Channel] = Field(
         default=[], description="channels where a person takes the request and may decide it (R-TRI-3)"
     )
+    handoffs: list[HandOff] = []
     utilities: list[UtilityAlert] = []
     duplicate_window_days: int = Field(default=90, gt=0, le=3660)
     duplicate_min_overlap: float = Field(

@@ -400,7 +400,8 @@ def _sorted(lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: 
                 }
             )
         elif sorting.outcome == "held":
-            step = lc.apply(t, "hold", SYSTEM, {"suggested": sorting.suggested, "evidence": evidence}, now)
+            suggested = sorting.suggested | _hand_off_to(config, sorting, t.content)
+            step = lc.apply(t, "hold", SYSTEM, {"suggested": suggested, "evidence": evidence}, now)
             orders.append([step])
             per_matter.append(
                 {
@@ -417,6 +418,15 @@ def _sorted(lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: 
             orders.append([*steps, dispatched] if dispatched else steps)
             per_matter.append({"ticket_id": t.ticket_id, "outcome": "accepted"})
     return _filed(orders, per_matter)
+
+
+def _hand_off_to(config: CityConfig, sorting: Sorting, text: str) -> dict[str, Any]:
+    """R-DESK-5: for a matter that looks like no government's, the city's body that takes it, by
+    its words, as the dispatcher's suggestion (the hand-off itself needs the citizen's consent)."""
+    if sorting.reason != "not_government":
+        return {}
+    body = next((b for b in config.intake.handoffs if any(term in text for term in b.terms)), None)
+    return {"hand_off": body.id} if body else {}
 
 
 def _as_call_taker_decided(lc: Lifecycle, d: Disposition, tickets: list[Ticket], actor: Actor, now: datetime) -> Filed:

@@ -57,6 +57,36 @@ class MarkDuplicate(Payload):
     guidance: str = Text
 
 
+class HandOff(Payload):
+    body: str = Field(min_length=2, max_length=40)
+    consent: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def body_of_city(lc: Lifecycle, c: Ctx[HandOff]) -> None:
+    """R-DESK-5: one of the bodies the city names, and only with the citizen's consent."""
+    bodies = {b.id for b in lc.config.intake.handoffs}
+    if c.payload.body not in bodies:
+        raise BadInput(
+            "unknown_body",
+            f"本市未配置转交机构“{c.payload.body}”；可选：{'、'.join(sorted(bodies)) or '无'}",
+            f"{lc.config.city} hands matters to {sorted(bodies)} only",
+        )
+    if not c.payload.consent:
+        raise BadInput("no_consent", "转交须征得诉求人同意（consent: true）", "a hand-off needs the citizen's consent")
+
+
+def _hand_off(lc: Lifecycle, t: Ticket, c: Ctx[HandOff]) -> dict[str, Any]:
+    """Not the government's matter: handed to the body that takes it, the citizen told where."""
+    body = next(b for b in lc.config.intake.handoffs if b.id == c.payload.body)
+    _decider(t, c)
+    t.reason, t.transferred_to = "not_government", body.name
+    t.guidance = f"您的诉求已转交{body.name}办理" + (f"，联系方式：{body.contact}" if body.contact else "")
+    t.deadlines.queue_by = None
+    deadlines_moved(t)
+    return {"body": body.id, "name": body.name, "consent": True, "article": body.article, "note": c.payload.note}
+
+
 class Escalate(Payload):
     reason: str | None = Field(default=None, max_length=2000)
 
@@ -232,6 +262,13 @@ ACTIONS = (
         _refuse,
         choose=by_person,
         citizen={"reviewed": ToCitizen("refused", "【12345】您的诉求（编号 {request_id}）经核实不予受理：{guidance}")},
+    ),
+    Action(
+        A.hand_off,
+        HandOff,
+        (row({S.triage, S.pending_dispatch}, S.transferred, {R.dispatcher}, guards=(body_of_city,)),),
+        _hand_off,
+        citizen={None: ToCitizen("handed_off", "【12345】您的诉求（编号 {request_id}）经您同意，{guidance}。")},
     ),
     Action(A.mark_duplicate, MarkDuplicate, (row({S.received}, S.duplicate, {R.system}),), _duplicate),
     Action(

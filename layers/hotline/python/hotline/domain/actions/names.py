@@ -18,6 +18,7 @@ class ActionName(StrEnum):
     transfer = "transfer"
     refuse = "refuse"
     mark_duplicate = "mark_duplicate"
+    hand_off = "hand_off"
     escalate_to_order = "escalate_to_order"
     # dispatch and the unit at work (R-DSP-1..12)
     dispatch = "dispatch"
@@ -62,6 +63,7 @@ LABELS: dict[ActionName, str] = {
     ActionName.transfer: "转办紧急事项",
     ActionName.refuse: "不予受理",
     ActionName.mark_duplicate: "标记重复诉求",
+    ActionName.hand_off: "转交其他机构",
     ActionName.escalate_to_order: "解答未解决，转为工单",
     ActionName.dispatch: "派单",
     ActionName.reclassify: "更正工单信息",
