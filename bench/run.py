@@ -47,7 +47,8 @@ if __name__ == "__main__":
     intake.kb_quality()
     intake.kb_calibration()
     intake.warm_latency()
-    from bench import lifecycle, timers
+    from bench import desk, lifecycle, timers
 
     lifecycle.calls_per_order()
     timers.fire_cost()
+    desk.page_cost()

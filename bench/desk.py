@@ -1,0 +1,87 @@
+"""A queue page costs one Query whatever the queue holds (R-DESK-1, issue 18).
+
+Measured on moto in one run: the dispatcher's queue is filled to 100 and then to 100,000 orders
+(entries written straight into moto's backend, as the order's transaction would write them),
+and the first page and a page further on (by cursor) are read at each size; AWS calls counted.
+The calls are the measure: moto sorts a whole partition for every Query, so its time grows with
+the queue, where DynamoDB reads only the page (one run: 1 Query per page at both sizes; moto's
+time 35 ms → 1.4 s).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+SIZES = (100, 100_000)
+READS = 20
+
+
+def _fill(table: str, start: int, stop: int) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends["123456789012"]["ap-southeast-1"]
+    base = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    for i in range(start, stop):
+        due = (base + timedelta(seconds=i)).isoformat()
+        row = f'{{"ticket_id": "Q-{i:06d}-1", "queue": "dispatch", "due": "{due}", "status": "pending_dispatch"}}'
+        backend.put_item(table, {"pk": {"S": "QUEUE#dispatch"}, "sk": {"S": f"{due}#Q-{i:06d}-1"}, "data": {"S": row}})
+
+
+def page_cost() -> None:
+    from botocore.client import BaseClient
+    from moto import mock_aws
+
+    os.environ.update(HOTLINE_CITY="tianjin", TABLE_NAME="bench-desk", AWS_DEFAULT_REGION="ap-southeast-1")
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ[k] = "bench"
+    with mock_aws():
+        from hotline.dal.models import TicketItem, bind
+        from hotline.dal.repository import TicketRepository
+
+        bind("bench-desk", region="ap-southeast-1")
+        TicketItem.create_table(wait=True)
+        repo = TicketRepository()
+        calls: Counter[str] = Counter()
+        make_call = BaseClient._make_api_call
+
+        def counted(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+            calls[operation] += 1
+            return make_call(client, operation, params)
+
+        results: dict[int, tuple[float, float, dict[str, int]]] = {}
+        filled = 0
+        for size in SIZES:
+            _fill(TicketItem.Meta.table_name, filled, size)
+            filled = size
+            _, cursor = repo.queue("dispatch")
+            calls.clear()
+            BaseClient._make_api_call = counted  # type: ignore[method-assign]
+            first, later = [], []
+            for _ in range(READS):
+                started = time.perf_counter()
+                rows, _nxt = repo.queue("dispatch")
+                first.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                repo.queue("dispatch", cursor=cursor)
+                later.append(time.perf_counter() - started)
+            BaseClient._make_api_call = make_call  # type: ignore[method-assign]
+            assert len(rows) == min(50, size)
+            per_read = {k: v // (2 * READS) for k, v in calls.items()}
+            results[size] = (statistics.median(first), statistics.median(later), per_read)
+    print("\nA queue page (R-DESK-1) against the size of the queue, moto, same run")
+    for size in SIZES:
+        a, b, per = results[size]
+        print(f"  {size:>7,} waiting: first page {a * 1000:6.1f} ms, a later page {b * 1000:6.1f} ms, calls per page "
+              + ", ".join(f"{k}×{v}" for k, v in sorted(per.items())))  # fmt: skip
+    small, large = results[SIZES[0]], results[SIZES[1]]
+    print(f"  ratio {SIZES[1]:,} / {SIZES[0]:,}: first page {large[0] / small[0]:.2f}, later page "
+          f"{large[1] / small[1]:.2f}; same calls: {small[2] == large[2]}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    page_cost()
