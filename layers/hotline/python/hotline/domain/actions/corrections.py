@@ -29,15 +29,18 @@ CORRECTABLE = frozenset({S.triage, S.pending_dispatch, S.dispatched, S.in_progre
 class LegalLimit(Payload):
     """A time limit a law sets for this matter, with the law it comes from."""
 
-    working_days: int | None = Field(default=None, gt=0, le=366)
-    hours: int | None = Field(default=None, gt=0, le=24 * 366)
+    working_days: int | None = None
+    hours: int | None = None
     basis: str = Field(min_length=4, max_length=500)
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Self:
-        if (self.hours is None) == (self.working_days is None):
-            raise ValueError("give exactly one of `working_days` or `hours`, and the `basis`")
+    def _a_duration(self) -> Self:
+        self.duration  # noqa: B018 (Duration's own rule: exactly one of them, within bounds)
         return self
+
+    @property
+    def duration(self) -> Duration:
+        return Duration(working_days=self.working_days, hours=self.hours)
 
 
 class Reclassify(Payload):
@@ -92,7 +95,7 @@ def _reclassify(lc: Lifecycle, t: Ticket, c: Ctx[Reclassify]) -> dict[str, Any]:
         }
         t.location = pl.location
     if pl.legal_limit is not None:
-        limit = Duration(working_days=pl.legal_limit.working_days, hours=pl.legal_limit.hours)
+        limit = pl.legal_limit.duration
         changed["legal_limit"] = {"to": limit.model_dump(exclude_none=True), "basis": pl.legal_limit.basis}
         t.legal_limit, t.legal_basis = limit, pl.legal_limit.basis
     _deadlines_follow(lc, t, c)

@@ -65,13 +65,7 @@ class HandOff(Payload):
 
 def body_of_city(lc: Lifecycle, c: Ctx[HandOff]) -> None:
     """R-DESK-5: one of the bodies the city names, and only with the citizen's consent."""
-    bodies = {b.id for b in lc.config.intake.handoffs}
-    if c.payload.body not in bodies:
-        raise BadInput(
-            "unknown_body",
-            f"本市未配置转交机构“{c.payload.body}”；可选：{'、'.join(sorted(bodies)) or '无'}",
-            f"{lc.config.city} hands matters to {sorted(bodies)} only",
-        )
+    among(lc, c.payload.body, {b.id for b in lc.config.intake.handoffs}, "unknown_body", "未配置转交机构")
     if not c.payload.consent:
         raise BadInput("no_consent", "转交须征得诉求人同意（consent: true）", "a hand-off needs the citizen's consent")
 
@@ -153,15 +147,25 @@ def _transfer(lc: Lifecycle, t: Ticket, c: Ctx[Transfer]) -> dict[str, Any]:
     return detail
 
 
+def among(lc: Lifecycle, value: str, allowed: set[str], code: str, missing: str) -> None:
+    """A choice from the city's own list (its refusal grounds, its hand-off bodies), or 422."""
+    if value not in allowed:
+        raise BadInput(
+            code,
+            f"本市{missing}：“{value}”；可选：{'、'.join(sorted(allowed)) or '无'}",
+            f"{lc.config.city} allows {sorted(allowed)} only, not {value!r}",
+        )
+
+
 def ground_of_city(lc: Lifecycle, c: Ctx[Refuse]) -> None:
     """Only a ground the city's regulation names may refuse a request (R-INT-4)."""
-    grounds = {g.reason for g in lc.config.intake.refusals}
-    if c.payload.reason not in grounds:
-        raise BadInput(
-            "unknown_reason",
-            f"本市条例没有“{c.payload.reason}”这一不予受理情形；可选：{'、'.join(sorted(grounds)) or '无'}",
-            f"{lc.config.city} refuses on {sorted(grounds)} only",
-        )
+    among(
+        lc,
+        c.payload.reason,
+        {g.reason for g in lc.config.intake.refusals},
+        "unknown_reason",
+        "条例没有这一不予受理情形",
+    )
 
 
 def _refuse(lc: Lifecycle, t: Ticket, c: Ctx[Refuse]) -> dict[str, Any]:
