@@ -56,6 +56,9 @@ File a request as the `{channel}` channel:
             "location": {{"district": "{district}"}}, "citizen": {{"phone": "13800138000"}}}}'
 A unit's inbox (staff routes need a token from {info_file.name}: units.<unit_id>.token, staff.<role>.token):
   curl -s {api}/units/{unit}/tickets -H "Authorization: Bearer {token("units", unit)}"
+The dispatcher's work queues with their counts, then one queue (triage: requests held for a person):
+  curl -s {api}/queues -H "Authorization: Bearer {token("staff", "dispatcher")}"
+  curl -s {api}/queues/triage -H "Authorization: Bearer {token("staff", "dispatcher")}"
 What was sent to a unit (or ?to=<phone> / <topic>):
   curl -s '{api}/_local/outbox?to={unit}'
 The three rates this month (?unit_id=, ?district=, ?period=YYYY[-MM]):

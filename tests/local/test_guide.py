@@ -44,11 +44,23 @@ def run(script: str) -> list[str]:
     return done.stdout.split()
 
 
+def printed_guide(local_state) -> str:
+    """What `make run` printed; the guide follows local.json by a moment, so wait for it."""
+    import time
+
+    deadline = time.monotonic() + 20
+    while True:
+        printed = (local_state / "run.log").read_text()
+        if "Ctrl-C stops everything" in printed or time.monotonic() > deadline:
+            return printed
+        time.sleep(0.1)
+
+
 def test_every_curl_line_make_run_prints_answers_2xx_when_pasted(hotline, local_state):
-    printed = (local_state / "run.log").read_text()
+    printed = printed_guide(local_state)
     commands = curls(printed[printed.index("is running on the local cloud") :])
     paths = " ".join(commands)
-    for route in ("/catalog", "/requests", "/units/", "/_local/outbox", "/stats/kpi", "/_local/clock"):
+    for route in ("/catalog", "/requests", "/units/", "/queues", "/_local/outbox", "/stats/kpi", "/_local/clock"):
         assert route in paths, route
     catalog = next(c for c in commands if "/catalog" in c)
     assert "x-api-key" in catalog  # a channel route: the guide says so
