@@ -366,58 +366,35 @@ def _repeat_or_answer(
 
 def _sorted(lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: datetime) -> Filed:
     """Each matter as the machine sorted it (R-TRI-4); the answer says per matter what happened."""
-    config = lc.config
-    orders: list[list[Step]] = []
-    per_matter: list[dict[str, Any]] = []
+    decided = []
     for t, sorting in zip(tickets, sortings, strict=True):
         evidence = [e.as_dict() for e in sorting.evidence]
         if sorting.outcome == "transferred":
-            assert sorting.desk is not None
-            step = lc.apply(t, "transfer", SYSTEM, {"desk": sorting.desk, "reason": sorting.explanation}, now)
-            orders.append([step])
-            per_matter.append(
-                {
-                    "ticket_id": t.ticket_id,
-                    "outcome": "transferred",
-                    "reason": "emergency",
-                    "transferred_to": sorting.desk,
-                    "guidance": step.after.guidance,
-                    "evidence": evidence,
-                }
-            )
+            body: dict[str, Any] = {"desk": sorting.desk, "reason": sorting.explanation}
         elif sorting.outcome == "not_accepted":
-            assert sorting.reason is not None
             body = {"reason": sorting.reason, "rule": sorting.explanation}
-            step = lc.apply(t, "refuse", SYSTEM, body, now)
-            orders.append([step])
-            per_matter.append(
-                {
-                    "ticket_id": t.ticket_id,
-                    "outcome": "not_accepted",
-                    "reason": sorting.reason,
-                    "guidance": step.after.guidance,
-                    "evidence": evidence,
-                }
-            )
         elif sorting.outcome == "held":
-            suggested = sorting.suggested | _hand_off_to(config, sorting, t.content)
-            step = lc.apply(t, "hold", SYSTEM, {"suggested": suggested, "evidence": evidence}, now)
-            orders.append([step])
-            per_matter.append(
-                {
-                    "ticket_id": t.ticket_id,
-                    "outcome": "held",
-                    "guidance": config.guidance.held,
-                    "triage": step.after.triage,
-                }
-            )
+            suggested = sorting.suggested | _hand_off_to(lc.config, sorting, t.content)
+            body = {"suggested": suggested, "evidence": evidence}
         else:
-            # accepting sets when it may go out (now, or Weixi's working morning) and the queue's deadline
-            steps = [lc.apply(t, "accept", SYSTEM, {}, now)]
-            dispatched = due_dispatch(lc, steps[-1].after, now)
-            orders.append([*steps, dispatched] if dispatched else steps)
-            per_matter.append({"ticket_id": t.ticket_id, "outcome": "accepted"})
-    return _filed(orders, per_matter)
+            body = {}
+        decided.append(_decide(lc, t, sorting.outcome, body, SYSTEM, now, evidence))
+    return _filed([steps for steps, _ in decided], [said for _, said in decided])
+
+
+def _as_call_taker_decided(lc: Lifecycle, d: Disposition, tickets: list[Ticket], actor: Actor, now: datetime) -> Filed:
+    """R-TRI-3: the call-taker's decision is the outcome of every matter, recorded as theirs."""
+    bodies: dict[str, dict[str, Any]] = {
+        "transferred": {"desk": d.desk, "reason": "话务员判定（R-TRI-3）"},
+        "not_accepted": {"reason": d.reason, "guidance": d.guidance, "rule": "话务员判定（R-TRI-3）"},
+        "answered": {"answer": d.guidance},
+        "accepted": {},
+    }
+    body = {k: v for k, v in bodies[d.outcome].items() if v is not None}
+    decided = [_decide(lc, t, d.outcome, body, actor, now) for t in tickets]
+    filed = _filed([steps for steps, _ in decided], [said for _, said in decided])
+    return Filed(filed.outcome, filed.orders, filed.details | {"decided_by": "call_taker"},
+                 strike=d.outcome == "not_accepted")  # fmt: skip
 
 
 def _hand_off_to(config: CityConfig, sorting: Sorting, text: str) -> dict[str, Any]:
@@ -429,51 +406,34 @@ def _hand_off_to(config: CityConfig, sorting: Sorting, text: str) -> dict[str, A
     return {"hand_off": body.id} if body else {}
 
 
-def _as_call_taker_decided(lc: Lifecycle, d: Disposition, tickets: list[Ticket], actor: Actor, now: datetime) -> Filed:
-    """R-TRI-3: the call-taker's decision is the outcome of every matter, recorded as theirs."""
-    orders: list[list[Step]] = []
-    per_matter: list[dict[str, Any]] = []
-    for t in tickets:
-        if d.outcome == "transferred":
-            body: dict[str, Any] = {"desk": d.desk, "reason": "话务员判定（R-TRI-3）"}
-            step = lc.apply(t, "transfer", actor, body, now)
-            per_matter.append(
-                {
-                    "ticket_id": t.ticket_id,
-                    "outcome": "transferred",
-                    "reason": "emergency",
-                    "transferred_to": d.desk,
-                    "guidance": step.after.guidance,
-                }
-            )
-            orders.append([step])
-        elif d.outcome == "not_accepted":
-            body = {"reason": d.reason, "guidance": d.guidance, "rule": "话务员判定（R-TRI-3）"}
-            step = lc.apply(t, "refuse", actor, {k: v for k, v in body.items() if v is not None}, now)
-            per_matter.append(
-                {
-                    "ticket_id": t.ticket_id,
-                    "outcome": "not_accepted",
-                    "reason": d.reason,
-                    "guidance": step.after.guidance,
-                }
-            )
-            orders.append([step])
-        elif d.outcome == "answered":
-            step = lc.apply(t, "answer", actor, {"answer": d.guidance}, now)
-            per_matter.append({"ticket_id": t.ticket_id, "outcome": "answered", "answer": d.guidance})
-            orders.append([step])
-        else:
-            steps = [lc.apply(t, "accept", actor, {}, now)]
-            dispatched = due_dispatch(lc, steps[-1].after, now)
-            orders.append([*steps, dispatched] if dispatched else steps)
-            per_matter.append({"ticket_id": t.ticket_id, "outcome": "accepted"})
-    filed = _filed(orders, per_matter)
-    extra = {"answer": d.guidance} if d.outcome == "answered" else {}
-    outcome: Outcome = "answered" if d.outcome == "answered" else filed.outcome
-    return Filed(
-        outcome, filed.orders, filed.details | extra | {"decided_by": "call_taker"}, strike=d.outcome == "not_accepted"
-    )
+# outcome of a matter -> the intake action that records it
+_ACTION = {"transferred": "transfer", "not_accepted": "refuse", "held": "hold", "answered": "answer"}
+
+
+def _decide(
+    lc: Lifecycle, t: Ticket, outcome: str, body: dict[str, Any], actor: Actor, now: datetime,
+    evidence: list[dict[str, Any]] | None = None,
+) -> tuple[list[Step], dict[str, Any]]:  # fmt: skip
+    """One matter's outcome as its steps and what the answer says of it. An order is accepted
+    (which sets when it may go out and the queue's deadline) and routed when a rule decides."""
+    if outcome == "accepted":
+        steps = [lc.apply(t, "accept", actor, body, now)]
+        dispatched = due_dispatch(lc, steps[-1].after, now)
+        return ([*steps, dispatched] if dispatched else steps), {"ticket_id": t.ticket_id, "outcome": "accepted"}
+    step = lc.apply(t, _ACTION[outcome], actor, body, now)
+    after = step.after
+    said: dict[str, Any] = {"ticket_id": t.ticket_id, "outcome": outcome}
+    if outcome == "transferred":
+        said |= {"reason": "emergency", "transferred_to": after.transferred_to, "guidance": after.guidance}
+    elif outcome == "not_accepted":
+        said |= {"reason": after.reason, "guidance": after.guidance}
+    elif outcome == "held":
+        said |= {"guidance": lc.config.guidance.held, "triage": after.triage}
+    else:
+        said |= {"answer": after.answer}
+    if evidence and outcome != "held":
+        said["evidence"] = evidence
+    return [step], said
 
 
 def _filed(orders: list[list[Step]], per_matter: list[dict[str, Any]]) -> Filed:
