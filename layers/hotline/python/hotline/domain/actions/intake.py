@@ -65,7 +65,8 @@ class HandOff(Payload):
 
 def body_of_city(lc: Lifecycle, c: Ctx[HandOff]) -> None:
     """R-DESK-5: one of the bodies the city names, and only with the citizen's consent."""
-    among(lc, c.payload.body, {b.id for b in lc.config.intake.handoffs}, "unknown_body", "未配置转交机构")
+    bodies = {b.id: b.name for b in lc.config.intake.handoffs}
+    among(lc, c.payload.body, bodies, "unknown_body", "未配置这一转交机构")
     if not c.payload.consent:
         raise BadInput("no_consent", "转交须征得诉求人同意（consent: true）", "a hand-off needs the citizen's consent")
 
@@ -147,13 +148,21 @@ def _transfer(lc: Lifecycle, t: Ticket, c: Ctx[Transfer]) -> dict[str, Any]:
     return detail
 
 
-def among(lc: Lifecycle, value: str, allowed: set[str], code: str, missing: str) -> None:
-    """A choice from the city's own list (its refusal grounds, its hand-off bodies), or 422."""
+# What staff call each refusal ground (R-INT-4), for messages they read
+GROUND_NAMES = {
+    "legal_procedure": "应通过法定途径解决",
+    "secret_or_privacy": "涉及国家秘密、商业秘密或个人隐私",
+    "unlawful": "违反法律法规或公序良俗",
+    "not_government": "不属于政务服务事项",
+}
+
+
+def among(lc: Lifecycle, value: str, allowed: dict[str, str], code: str, missing: str) -> None:
+    """A choice from the city's own list (code → what staff call it), or 422 naming the choices."""
     if value not in allowed:
+        choices = "、".join(f"{name}（{key}）" for key, name in sorted(allowed.items())) or "无"
         raise BadInput(
-            code,
-            f"本市{missing}：“{value}”；可选：{'、'.join(sorted(allowed)) or '无'}",
-            f"{lc.config.city} allows {sorted(allowed)} only, not {value!r}",
+            code, f"本市{missing}：“{value}”；可选：{choices}", f"{lc.config.city} allows {sorted(allowed)} only"
         )
 
 
@@ -162,7 +171,7 @@ def ground_of_city(lc: Lifecycle, c: Ctx[Refuse]) -> None:
     among(
         lc,
         c.payload.reason,
-        {g.reason for g in lc.config.intake.refusals},
+        {g.reason: GROUND_NAMES[g.reason] for g in lc.config.intake.refusals},
         "unknown_reason",
         "条例没有这一不予受理情形",
     )
