@@ -105,8 +105,8 @@ def test_a_bad_triage_decision_is_refused_and_writes_nothing(deps, held, payload
     assert refused.value.status == code and deps.tickets.writes == writes
 
 
-def test_a_ground_the_city_does_not_have_cannot_refuse(deps):
-    """Only grounds of the city's regulation (Baoding Art.12 has no non-government ground)."""
+def test_a_ground_the_machine_may_not_use_alone_is_still_a_persons_to_use():
+    """Baoding Art.16(4): the machine holds a non-government matter; the dispatcher may refuse it."""
     deps = FakeDeps("baoding", cst(2026, 11, 2, 10))
     out = file(deps, body(deps, "帮我推荐几家好吃的餐厅"))
     tid = out["tickets"][0]["ticket_id"]
@@ -114,6 +114,18 @@ def test_a_ground_the_city_does_not_have_cannot_refuse(deps):
     assert actions.act(deps, DISPATCHER, tid, {"action": "refuse", "reason": "not_government"})["status"] == (
         "not_accepted"
     )
+
+
+def test_a_ground_the_citys_regulation_does_not_name_cannot_refuse(deps, held):
+    """R-INT-4: only the grounds in `intake.refusals`; a city without one refuses 422, naming its own."""
+    from hotline.domain.lifecycle import Lifecycle
+
+    config = deps.config
+    fewer = [g for g in config.intake.refusals if g.reason != "unlawful"]
+    city = config.model_copy(update={"intake": config.intake.model_copy(update={"refusals": fewer})})
+    with pytest.raises(BadInput) as refused:
+        Lifecycle(city).apply(deps.tickets.get(held), "refuse", DISPATCHER, {"reason": "unlawful"}, deps.now())
+    assert refused.value.code == "unknown_reason" and "应通过法定途径解决" in refused.value.message
 
 
 def test_a_decision_on_an_order_not_in_triage_is_a_409_and_a_unit_may_not_decide(deps, held):
