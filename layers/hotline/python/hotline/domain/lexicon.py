@@ -5,7 +5,7 @@ does with it (the desk, the article, whether the machine may refuse alone) is th
 config. Each phrase is a small regular expression over normalized text (no spaces, half-width,
 lower case); `.{0,n}` allows the words people put between the parts ("拿着一把菜刀").
 
-Written from the tuning texts (tests/data/intake/{city,tuning}.yaml) and what the issue's
+Written from the tuning texts (tests/data/intake/{city,tuning,tuning2,tuning3}.yaml) and what the issue's
 users reported; measured on the held-out texts that were written before any of this
 (docs/intake.md). A phrasing that is missed is added here with a tuning text beside it.
 """
