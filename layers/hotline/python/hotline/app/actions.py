@@ -11,7 +11,7 @@ from hotline.app.views import staff_view
 from hotline.domain.callers import CallerRecord, reinstate
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from hotline.domain.models import Actor, Role, Status, Ticket
-from hotline.domain.routing import due_dispatch
+from hotline.domain.routing import with_routing
 from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS
 from hotline.observability import count, count_for, logger
 
@@ -55,9 +55,10 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
             if exc.code == "incomplete_reply":  # R-TMR-3 (Tianjin Art.24(3)): counted per unit, nothing written
                 count_for("IncompleteReplies", "unit", actor.id)
             raise
-        routed = due_dispatch(deps.lifecycle, step.after, at) if action == "accept" else None  # R-TRI-2: route it
+        # R-TRI-2: an accepted held request stays in the center's phase, so it is routed here
+        steps = with_routing(deps.lifecycle, step, at) if action == "accept" else [step]
         try:
-            saved = deps.tickets.save_all([step, routed])[-1] if routed else deps.tickets.save(step)
+            saved = deps.tickets.save_all(steps)[-1]
             break
         except Conflict:
             ticket = _after_system_writes(deps, ticket)  # a person's write in between: the 409 stands

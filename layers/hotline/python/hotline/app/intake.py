@@ -35,7 +35,7 @@ from hotline.domain.filing import (
 )
 from hotline.domain.knowledge import Hit
 from hotline.domain.models import Actor, Role, Status, Ticket
-from hotline.domain.routing import due_dispatch
+from hotline.domain.routing import with_routing
 from hotline.observability import count, logger, metrics
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -233,8 +233,7 @@ def escalate(deps: Deps, request_id: str, query_code: str | None, body: dict[str
         )
     at = deps.now()
     step = deps.lifecycle.apply(first, "escalate_to_order", Actor(role=Role.citizen, id=request_id), body, at)
-    routed = due_dispatch(deps.lifecycle, step.after, at)
-    saved = deps.tickets.save_all([step, routed] if routed else [step])[-1]
+    saved = deps.tickets.save_all(with_routing(deps.lifecycle, step, at))[-1]
     deps.knowledge_stats.miss(first.content, at)
     count("Requests_escalated")
     logger.info("answer escalated", extra={"request_id": request_id, "status": saved.status})

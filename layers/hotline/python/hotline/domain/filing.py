@@ -29,7 +29,7 @@ from hotline.domain.errors import BadInput, Forbidden
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import OPEN, SYSTEM, Actor, Location, Role, Status, Ticket
-from hotline.domain.routing import due_dispatch
+from hotline.domain.routing import with_routing
 from hotline.domain.text import overlap
 from hotline.domain.triage import Sorting, sort_matter
 
@@ -417,9 +417,8 @@ def _decide(
     """One matter's outcome as its steps and what the answer says of it. An order is accepted
     (which sets when it may go out and the queue's deadline) and routed when a rule decides."""
     if outcome == "accepted":
-        steps = [lc.apply(t, "accept", actor, body, now)]
-        dispatched = due_dispatch(lc, steps[-1].after, now)
-        return ([*steps, dispatched] if dispatched else steps), {"ticket_id": t.ticket_id, "outcome": "accepted"}
+        steps = with_routing(lc, lc.apply(t, "accept", actor, body, now), now)
+        return steps, {"ticket_id": t.ticket_id, "outcome": "accepted"}
     step = lc.apply(t, _ACTION[outcome], actor, body, now)
     after = step.after
     said: dict[str, Any] = {"ticket_id": t.ticket_id, "outcome": outcome}

@@ -61,3 +61,10 @@ def due_dispatch(lc: Lifecycle, t: Ticket, now: datetime) -> Step | None:
         "note": f"routed by rule ({assignment.principle}, {assignment.article})",
     }
     return lc.apply(t, "dispatch", SYSTEM, body, now)
+
+
+def with_routing(lc: Lifecycle, step: Step, now: datetime) -> list[Step]:
+    """A step that leaves an order waiting for dispatch, and the rule's dispatch if one is due now:
+    written together, so nobody is told of a queue the order never waited in."""
+    dispatched = due_dispatch(lc, step.after, now)
+    return [step, dispatched] if dispatched else [step]
