@@ -60,6 +60,14 @@ def backlog() -> dict[str, Any]:
     return desk.ledger(deps(), staff_actor(app), app.current_event.get_query_string_value("cursor"))
 
 
+ROUTINES = {"requeue": desk.requeue}
+
+
 @instrumented(correlation_id_path=API_REQUEST_ID)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "routine" in event:  # an operator's `aws lambda invoke` (docs/runbook.md), never the API
+        routine = ROUTINES.get(str(event["routine"]))
+        if routine is None:
+            raise ValueError(f"unknown routine {event['routine']!r}; known: {sorted(ROUTINES)}")
+        return routine(deps(), event.get("cursor"))
     return app.resolve(event, context)

@@ -9,7 +9,7 @@ import json
 from hotline.adapters import runtime
 from hotline.domain.models import SYSTEM
 from tests.conftest import cst
-from tests.integration.apigw import call, staff
+from tests.integration.apigw import Context, call, staff
 from tests.integration.test_api import FILING
 
 
@@ -89,3 +89,22 @@ def test_a_persons_write_in_between_still_answers_409(city, monkeypatch):
     status, out = call("POST", f"/tickets/{t['ticket_id']}/actions", {"action": "sign"},
                        claims=staff("unit", t["lead_unit"]))  # fmt: skip
     assert status == 409 and out["error"]["code"] == "stale_version" and "他人" in out["error"]["message"]
+
+
+def test_the_operators_requeue_routine_pages_through_the_table_and_refuses_an_unknown_routine(city):
+    """docs/runbook.md: `aws lambda invoke … '{"routine": "requeue"}'` on the dispatch function."""
+    import pytest
+
+    from functions.dispatch.handler import handler
+
+    svc = city("tianjin")
+    body = {**FILING, "content": "我要告他们，这事必须有个说法", "location": {"district": svc.config.districts[0].code}}
+    status, filed = call("POST", "/requests", body)
+    assert status == 201 and filed["tickets"][0]["status"] == "triage", filed
+    tid = filed["tickets"][0]["ticket_id"]
+    out = handler({"routine": "requeue"}, Context())
+    assert out == {"orders": 1, "next": None}
+    status, page = call("GET", "/queues/triage", claims=staff("dispatcher"))
+    assert status == 200 and [r["ticket_id"] for r in page["tickets"]] == [tid]  # rewritten, not doubled
+    with pytest.raises(ValueError, match="unknown routine"):
+        handler({"routine": "nothing"}, Context())

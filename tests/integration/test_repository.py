@@ -127,3 +127,22 @@ def test_queue_entries_follow_the_order_in_its_own_transaction_and_page_by_curso
     repo.save(desk.lc.apply(t, "dispatch", SYSTEM, {"lead_unit": lead}, cst(2026, 11, 2, 10, 5)))
     assert repo.queue_count("dispatch") == 2
     assert [r["ticket_id"] for r in repo.queue("dispatch")[0]] == ["T-0", "T-2"]
+
+
+def test_an_upgrade_rebuilds_the_queue_entries_of_orders_filed_before_queues_and_twice_is_harmless(table):
+    """docs/runbook.md: orders stored by a release without queues get their entries from the
+    operator's `requeue` routine, a page at a time; a second run writes the same entries again."""
+    repo = TicketRepository()
+    for i in range(5):
+        filed(Desk("tianjin"), repo, ticket_id=f"T-{i}")
+    dynamo = boto3.resource("dynamodb").Table(table)
+    for entry in dynamo.scan()["Items"]:  # the old release wrote none
+        if entry["pk"].startswith("QUEUE#"):
+            dynamo.delete_item(Key={"pk": entry["pk"], "sk": entry["sk"]})
+    assert repo.queue_count("dispatch") == 0
+    written, cursor = repo.requeue(limit=4)
+    while cursor:
+        more, cursor = repo.requeue(limit=4, cursor=cursor)
+        written += more
+    assert written == 5 and [r["ticket_id"] for r in repo.queue("dispatch")[0]] == [f"T-{i}" for i in range(5)]
+    assert repo.requeue()[0] == 5 and repo.queue_count("dispatch") == 5

@@ -182,3 +182,15 @@ def test_a_hotspot_order_is_supervised_from_the_threshold_on_and_its_lead_told()
     assert step is not None and step.after.supervision_level == 1
     [notice] = notices_for(desk.config, step.after, step.event)
     assert notice.unit_id == "bd-jingxiu" and notice.kind == "hotspot" and "5 位市民" in notice.text
+
+
+def test_a_redispatch_tells_the_new_lead_to_sign_and_the_unit_it_left_to_stop():
+    """R-DESK-3: the unit the dispatcher took the order from hears it is no longer theirs."""
+    desk = _dispatched("tianjin", district="heping", assist=[])
+    old = str(desk.t.lead_unit)
+    new = next(u for u in desk.some_units(3) if u != old)
+    desk.do("redispatch", DISPATCHER, at=cst(2026, 11, 2, 11), lead_unit=new, reason="属另一部门职责")
+    got = {n.unit_id: n for n in notices_for(desk.config, desk.t, desk.events[-1])}
+    assert set(got) == {new, old}
+    assert got[new].kind == "dispatched" and got[old].kind == "redispatched_away"
+    assert "已改派" in got[old].text and "无需再办理" in got[old].text and "签收" not in got[old].text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
+from hotline.config.loader import city_config
 from tests.workflow.conftest import Deployed
 
 _phones = count(13900000000, 7919)
@@ -44,3 +45,59 @@ def rate(d: Deployed, filed: dict[str, Any], ticket_id: str, satisfaction: str =
         query_code=filed["query_code"],
     )
     assert r.status_code == 200, r.text
+
+
+def queue(d: Deployed, role: str, name: str) -> list[str]:
+    """The ids on the first page of a center queue, as the role reads it (R-DESK-1)."""
+    r = d.api.get(f"/queues/{name}", d.api.staff(role))
+    assert r.status_code == 200, r.text
+    return [t["ticket_id"] for t in r.json()["tickets"]]
+
+
+def counts(d: Deployed, role: str) -> dict[str, int]:
+    r = d.api.get("/queues", d.api.staff(role))
+    assert r.status_code == 200, r.text
+    return {q["name"]: q["count"] for q in r.json()["queues"]}
+
+
+def heard(d: Deployed, role: str, ticket_id: str) -> bool:
+    """The center role's topic carried a notice of the order (R-DESK-2)."""
+    return any(ticket_id in m["message"] for m in d.api.outbox(f"hotline-{d.city}-center-{role}"))
+
+
+def day_at_the_desk(d: Deployed, category: str, district: str, extension: dict[str, int]) -> str:
+    """Issue 18: a request the machine is not sure of is filed, and the center works it from its
+    queues alone — triage, (dispatch), the unit's extension request, callback — to closed; each
+    queue tells its role once and lets the order go when it is decided."""
+    held = file(d, category, district, content="我要告他们，这事必须有个说法，小区门口的问题一直没人管")
+    tid = str(held["tickets"][0]["ticket_id"])
+    assert held["tickets"][0]["status"] == "triage", held
+    assert tid in queue(d, "dispatcher", "triage") and counts(d, "dispatcher")["triage"] >= 1
+    assert heard(d, "dispatcher", tid)
+    d.settle(tid, "AwaitDispatch")
+    accepted = d.act(tid, "dispatcher", "accept", note="属本市政务服务事项，受理")
+    assert tid not in queue(d, "dispatcher", "triage")
+    if accepted["status"] == "pending_dispatch":  # no rule routed it: it waits in the dispatch queue
+        assert tid in queue(d, "dispatcher", "dispatch")
+        lead = next(u.id for u in city_config(d.city).units if u.kind == "department")
+        accepted = d.act(tid, "dispatcher", "dispatch", lead_unit=lead, assist_units=[])
+        assert tid not in queue(d, "dispatcher", "dispatch")
+    d.settle(tid, "AwaitUnit")
+    lead = accepted["lead_unit"]
+    d.act(tid, lead, "sign")
+    d.act(tid, lead, "request_extension", reason="需协调相关部门现场核实，时间不足", **extension)
+    assert tid in queue(d, "reviewer", "extensions") and heard(d, "reviewer", tid)
+    assert d.api.get("/queues/extensions", d.api.staff("callback")).status_code == 403  # not the agent's
+    d.act(tid, "reviewer", "decide_extension", approve=True, reason="情况属实，同意延期")
+    assert tid not in queue(d, "reviewer", "extensions")
+    for part in accepted["assist_units"]:
+        d.act(tid, part, "submit_assist", text="已配合主办单位现场核查")
+    reply(d, tid, lead)
+    d.settle(tid, "AwaitCallback")
+    assert tid in queue(d, "callback", "callbacks") and heard(d, "callback", tid)
+    d.act(tid, "callback", "record_callback", resolved=True, satisfaction="satisfied", comment="回访满意")
+    d.settle(tid, "Done", status="SUCCEEDED")
+    everywhere = counts(d, "supervisor")
+    assert not any(tid in queue(d, "supervisor", name) for name, n in everywhere.items() if n)  # nowhere waits
+    assert d.ticket(tid)["status"] == "closed"
+    return tid

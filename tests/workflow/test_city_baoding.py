@@ -55,3 +55,12 @@ def test_baoding_sign_limit_is_one_hour(deployed: Deployed) -> None:
     t = deployed.ticket(order(deployed, "urban_management", "jingxiu"))
     dispatched, sign_by = datetime.fromisoformat(t["dispatched_at"]), datetime.fromisoformat(t["deadlines"]["sign_by"])
     assert sign_by - dispatched == timedelta(hours=1)
+
+
+def test_baoding_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed) -> None:
+    """R-DESK-1/2 (issue 18): triage → dispatch → the reviewer's extension queue (Baoding
+    Art.19(3): at most 5 working days in total) →
+    the callback queue → closed, each queue telling its role and letting the order go."""
+    from tests.workflow.scenario import day_at_the_desk
+
+    day_at_the_desk(deployed, "urban_management", "jingxiu", {"days": 2})

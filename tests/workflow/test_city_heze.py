@@ -48,3 +48,11 @@ def test_heze_telecom_limit_counts_natural_hours(deployed: Deployed) -> None:
     assert t["status"] == "dispatched" and hours and t["limit"].get("working_days") is None
     span = datetime.fromisoformat(t["deadlines"]["reply_by"]) - datetime.fromisoformat(t["dispatched_at"])
     assert span == timedelta(hours=hours)
+
+
+def test_heze_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed) -> None:
+    """R-DESK-1/2 (issue 18): triage → dispatch → the reviewer's extension queue (Heze) →
+    the callback queue → closed, each queue telling its role and letting the order go."""
+    from tests.workflow.scenario import day_at_the_desk
+
+    day_at_the_desk(deployed, "property", "mudan", {"days": 2})

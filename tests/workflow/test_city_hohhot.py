@@ -41,3 +41,11 @@ def test_hohhot_jurisdiction_dispute_goes_to_the_center_which_gives_it_to_the_ci
     assert decided["returned_by"] == ["hh-xincheng"]
     assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
     deployed.act(tid, "hh-chengguan", "sign")
+
+
+def test_hohhot_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed) -> None:
+    """R-DESK-1/2 (issue 18): triage → dispatch → the reviewer's extension queue (Hohhot Art.18(3)) →
+    the callback queue → closed, each queue telling its role and letting the order go."""
+    from tests.workflow.scenario import day_at_the_desk
+
+    day_at_the_desk(deployed, "urban_management", "xincheng", {"days": 2})

@@ -112,3 +112,11 @@ def test_weixi_unsatisfied_rating_is_never_deemed(deployed: Deployed) -> None:
     assert t["status"] == "replied" and t["rating"]["satisfaction"] == "unsatisfied" and not t["rating"]["deemed"]
     assert "auto_close" not in [e["action"] for e in t["events"]] and not t.get("archive_key")
     deployed.settle(tid, "AwaitCallback")
+
+
+def test_weixi_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed) -> None:
+    """R-DESK-1/2 (issue 18): triage → dispatch → the reviewer's extension queue (Weixi Art.8: within the total limit) →
+    the callback queue → closed, each queue telling its role and letting the order go."""
+    from tests.workflow.scenario import day_at_the_desk
+
+    day_at_the_desk(deployed, "roads", "weixi", {"days": 1})

@@ -408,3 +408,12 @@ def test_an_answer_the_citizen_escalates_starts_an_order_of_its_own(deployed: De
     again = deployed.api.post(f"/requests/{answered['request_id']}/escalate", {}, deployed.api.channel("phone"),
                               query_code=answered["query_code"])  # fmt: skip
     assert again.status_code == 409
+
+
+def test_tianjin_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed) -> None:
+    """R-DESK-1/2 (issue 18): triage → dispatch → the reviewer's extension queue (Tianjin
+    Art.20: an extension equal to the original limit) →
+    the callback queue → closed, each queue telling its role and letting the order go."""
+    from tests.workflow.scenario import day_at_the_desk
+
+    day_at_the_desk(deployed, "roads", "heping", {"days": 5})

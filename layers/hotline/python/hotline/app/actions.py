@@ -8,6 +8,7 @@ from typing import Any
 from hotline.app.ports import Deps
 from hotline.app.strikes import count_strike
 from hotline.app.views import staff_view
+from hotline.domain.actions import BY_NAME
 from hotline.domain.callers import CallerRecord, reinstate
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from hotline.domain.models import Actor, Role, Status, Ticket
@@ -55,8 +56,8 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
             if exc.code == "incomplete_reply":  # R-TMR-3 (Tianjin Art.24(3)): counted per unit, nothing written
                 count_for("IncompleteReplies", "unit", actor.id)
             raise
-        # R-TRI-2: an accepted held request stays in the center's phase, so it is routed here
-        steps = with_routing(deps.lifecycle, step, at) if action == "accept" else [step]
+        declaration = BY_NAME[action]
+        steps = with_routing(deps.lifecycle, step, at) if declaration.routes else [step]
         try:
             saved = deps.tickets.save_all(steps)[-1]
             break
@@ -66,8 +67,8 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
         raise Conflict(None, "工单正在被系统更新，请稍后重试", "the system kept changing the ticket; retry")
     count(f"Action_{action}")
     logger.info("ticket action", extra={"ticket_id": ticket_id, "action": action, "status": saved.status})
-    if action == "refuse" and saved.citizen_key and deps.config.features.caller_suspension:
-        count_strike(deps, [saved.citizen_key], at)  # R-TRI-6: a refusal a person confirmed counts
+    if declaration.strikes and saved.citizen_key and deps.config.features.caller_suspension:
+        count_strike(deps, [saved.citizen_key], at)
     return staff_view(saved, deps.tickets.events(ticket_id))
 
 

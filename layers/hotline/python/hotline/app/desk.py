@@ -11,6 +11,7 @@ from hotline.domain import queues
 from hotline.domain.errors import Forbidden, NotFound
 from hotline.domain.models import Actor, Role
 from hotline.domain.transitions import role_name
+from hotline.observability import logger
 
 CENTER = frozenset({Role.dispatcher, Role.reviewer, Role.callback, Role.supervisor})
 PAGE = 50
@@ -51,3 +52,11 @@ def ledger(deps: Deps, actor: Actor, cursor: str | None) -> dict[str, Any]:
     _center(actor)
     rows, nxt = deps.tickets.queue(queues.LEDGER, limit=PAGE, cursor=cursor)
     return {"tickets": rows, "next": nxt}
+
+
+def requeue(deps: Deps, cursor: str | None = None) -> dict[str, Any]:
+    """The operator's routine after an upgrade from a release without queues (docs/runbook.md):
+    one page of the table; call again with `next` until it is null."""
+    written, nxt = deps.tickets.requeue(cursor=cursor)
+    logger.info("queue entries rebuilt", extra={"orders": written, "more": nxt is not None})
+    return {"orders": written, "next": nxt}

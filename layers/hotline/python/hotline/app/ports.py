@@ -49,6 +49,8 @@ class Tickets(Protocol):
 
     def queue_count(self, name: str) -> int: ...
 
+    def requeue(self, limit: int = ..., cursor: str | None = None) -> tuple[int, str | None]: ...
+
 
 class Callers(Protocol):
     """Callers' strikes and suspensions (R-INT-8); `save` loses to a concurrent writer with Conflict."""

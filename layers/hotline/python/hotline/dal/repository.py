@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -158,6 +159,28 @@ class TicketRepository:
         """How many orders wait in a queue: a key-only Query that counts (entries are small)."""
         with store_errors("queue"):
             return int(QueueItem.count(f"QUEUE#{name}"))
+
+    def requeue(self, limit: int = 200, cursor: str | None = None) -> tuple[int, str | None]:
+        """Write the queue entries of stored orders that have none: an upgrade from a release
+        without queues (docs/runbook.md). The product's one Scan, run by an operator, a page at a
+        time; each order's entries are written on the condition that it has not changed since
+        it was read (a concurrent transition writes its own), so running it twice is harmless."""
+        start = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
+        written = 0
+        with store_errors("requeue"):
+            page = TicketItem.scan(TicketItem.sk == META, limit=limit, last_evaluated_key=start, consistent_read=True)
+            for item in page:
+                ticket = from_item(item)
+                if not item.pk.startswith("TICKET#") or not queues.memberships(ticket):
+                    continue
+                try:
+                    with TransactWrite(connection=table_connection()) as tx:
+                        tx.condition_check(TicketItem, item.pk, META, condition=TicketItem.version == item.version)
+                        _queue_entries(tx, None, ticket)
+                except TransactWriteError:
+                    continue  # it moved meanwhile: its own write kept its entries
+                written += 1
+            return written, _encode(page.last_evaluated_key)
 
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]:
         with store_errors("citizen history"):

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from hotline.config.schema import Channel, CityConfig, Desk, IntakePolicy, Refusal, RequestType, Urgency
+from hotline.domain.actions import BY_NAME
 from hotline.domain.errors import BadInput, Forbidden
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
@@ -394,7 +395,7 @@ def _as_call_taker_decided(lc: Lifecycle, d: Disposition, tickets: list[Ticket],
     decided = [_decide(lc, t, d.outcome, body, actor, now) for t in tickets]
     filed = _filed([steps for steps, _ in decided], [said for _, said in decided])
     return Filed(filed.outcome, filed.orders, filed.details | {"decided_by": "call_taker"},
-                 strike=d.outcome == "not_accepted")  # fmt: skip
+                 strike=BY_NAME[_ACTION[d.outcome]].strikes)  # fmt: skip
 
 
 def _hand_off_to(config: CityConfig, sorting: Sorting, text: str) -> dict[str, Any]:
@@ -407,7 +408,8 @@ def _hand_off_to(config: CityConfig, sorting: Sorting, text: str) -> dict[str, A
 
 
 # outcome of a matter -> the intake action that records it
-_ACTION = {"transferred": "transfer", "not_accepted": "refuse", "held": "hold", "answered": "answer"}
+_ACTION = {"accepted": "accept", "transferred": "transfer", "not_accepted": "refuse", "held": "hold",
+           "answered": "answer"}  # fmt: skip
 
 
 def _decide(
@@ -416,10 +418,9 @@ def _decide(
 ) -> tuple[list[Step], dict[str, Any]]:  # fmt: skip
     """One matter's outcome as its steps and what the answer says of it. An order is accepted
     (which sets when it may go out and the queue's deadline) and routed when a rule decides."""
-    if outcome == "accepted":
-        steps = with_routing(lc, lc.apply(t, "accept", actor, body, now), now)
-        return steps, {"ticket_id": t.ticket_id, "outcome": "accepted"}
     step = lc.apply(t, _ACTION[outcome], actor, body, now)
+    if BY_NAME[_ACTION[outcome]].routes:
+        return with_routing(lc, step, now), {"ticket_id": t.ticket_id, "outcome": outcome}
     after = step.after
     said: dict[str, Any] = {"ticket_id": t.ticket_id, "outcome": outcome}
     if outcome == "transferred":

@@ -119,7 +119,9 @@ def summary_line(c: CityConfig, t: Ticket) -> str:
 
 
 # (action, outcome or deadline or None for any) -> the notice to units, as each action declares it
-_TABLE: dict[tuple[str, str | None], ToUnits] = {(a.name.value, k): v for a in ALL for k, v in a.units.items()}
+_TABLE: dict[tuple[str, str | None], tuple[ToUnits, ...]] = {
+    (a.name.value, k): v if isinstance(v, tuple) else (v,) for a in ALL for k, v in a.units.items()
+}
 
 # Notices that name the unit's next deadline; a reminder or overdue notice names its own.
 _WITH_DEADLINE = {
@@ -133,7 +135,9 @@ _WITH_DEADLINE = {
 }
 
 
-def _part(t: Ticket, unit: str) -> str:
+def _part(t: Ticket, unit: str, event: Event) -> str:
+    if unit in event.detail.get("left", ()):
+        return "已改派"
     if unit == t.lead_unit:
         return "主办"
     if unit in t.assist_units:
@@ -146,9 +150,11 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
     which deadline and when (R-DSP-13); a reminder of a deadline already past is not sent: only
     the overdue notice speaks of a missed deadline (issue 15.5)."""
     variant = event.detail.get("outcome") or event.detail.get("deadline")
-    entry = _TABLE.get((event.action, str(variant))) or _TABLE.get((event.action, None))
-    if entry is None:
-        return []
+    entries = _TABLE.get((event.action, str(variant))) or _TABLE.get((event.action, None)) or ()
+    return [n for entry in entries for n in _render(config, ticket, event, entry)]
+
+
+def _render(config: CityConfig, ticket: Ticket, event: Event, entry: ToUnits) -> list[Notice]:
     kind, recipients, subject, text = entry.kind, entry.recipients, entry.subject, entry.text
     which = event.detail.get("deadline")
     if entry.ahead:
@@ -183,7 +189,7 @@ def notices_for(config: CityConfig, ticket: Ticket, event: Event) -> list[Notice
             seen.append(unit)
     out = []
     for unit in seen:
-        part = _part(ticket, unit)
+        part = _part(ticket, unit, event)
         head = f"【12345】{unit_name(config, unit)}：工单 {ticket.ticket_id}" + (f"（{part}）" if part else "")
         body = "。".join(filter(None, [text.format(**fields), deadline]))
         line = f"{head} {body}。{summary_line(config, ticket)}"

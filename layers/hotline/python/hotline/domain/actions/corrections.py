@@ -137,10 +137,12 @@ def _deadlines_follow(lc: Lifecycle, t: Ticket, c: Ctx[Any]) -> None:
 
 
 def _redispatch(lc: Lifecycle, t: Ticket, c: Ctx[Redispatch]) -> dict[str, Any]:
-    before = t.lead_unit
+    before = [u for u in [t.lead_unit, *t.assist_units] if u]
+    was_lead = t.lead_unit
     detail = assign(lc, t, c.payload.lead_unit, c.payload.assist_units, c.now)
     returned = [u for u in [c.payload.lead_unit, *c.payload.assist_units] if u in t.returned_by]
-    out = {**detail, "from": before, "reason": c.payload.reason}
+    left = [u for u in before if not t.involves(u)]  # told to stop: the order is no longer theirs
+    out = {**detail, "from": was_lead, "left": left, "reason": c.payload.reason}
     if returned:  # allowed, but said: R-DSP-5 keeps the rule from doing it
         out["warning"] = f"{'、'.join(lc.unit_name(u) for u in returned)}曾退回此工单"
     return out
@@ -164,6 +166,13 @@ ACTIONS = (
         # before a unit took it on (dispatched = not signed); a signed order is returned, not redispatched
         (row({S.dispatched}, S.dispatched, CENTER_DECIDERS, guards=(units_known,)),),
         _redispatch,
-        units={None: ToUnits("dispatched", to.lead_and_assist, "新工单 {id}", "中心改派工单，请按时签收")},
+        units={
+            None: (
+                ToUnits("dispatched", to.lead_and_assist, "新工单 {id}", "中心改派工单，请按时签收"),
+                ToUnits(
+                    "redispatched_away", to.left, "工单已改派 {id}", "中心已将此工单改派{lead}办理，贵单位无需再办理"
+                ),
+            )
+        },
     ),
 )

@@ -122,16 +122,22 @@ def done(_t: Ticket, _payload: Payload) -> str:
 @dataclass(frozen=True, eq=False)
 class Action(Generic[P]):
     """One action, declared once. Notice rows are keyed by the event's outcome, or by the
-    deadline a timer names, or None for any; the most specific key wins."""
+    deadline a timer names, or None for any; the most specific key wins. A key may tell units
+    more than one thing (a redispatch tells the new unit to sign and the old one to stop)."""
 
     name: ActionName
     payload: type[P]
     rows: tuple[Row, ...]
     effect: Effect[P] | None  # None on purpose: nothing changes and the event records the payload
     choose: Callable[[Ticket, P], str] = done  # which row's outcome the payload selects
-    units: Mapping[str | None, ToUnits] = field(default_factory=dict)
+    units: Mapping[str | None, ToUnits | tuple[ToUnits, ...]] = field(default_factory=dict)
     center: Mapping[str | None, ToCenter] = field(default_factory=dict)
     citizen: Mapping[str | None, ToCitizen] = field(default_factory=dict)
+    # The order it leaves waiting for dispatch is routed by the city's rule in the same write
+    # (R-TRI-2: a person's accept; the rule, not the person, picks the unit).
+    routes: bool = False
+    # A person's confirmation counts toward the caller's record (R-TRI-6, R-INT-8).
+    strikes: bool = False
 
     @property
     def outcomes(self) -> frozenset[str]:

@@ -214,6 +214,7 @@ ACTIONS = (
         _accept,
         choose=by_person,
         citizen={None: ToCitizen("filed", FILED, True), "reviewed": ToCitizen("filed", FILED)},
+        routes=True,
     ),
     Action(
         A.hold,
@@ -275,6 +276,7 @@ ACTIONS = (
         _refuse,
         choose=by_person,
         citizen={"reviewed": ToCitizen("refused", "【12345】您的诉求（编号 {request_id}）经核实不予受理：{guidance}")},
+        strikes=True,
     ),
     Action(
         A.hand_off,

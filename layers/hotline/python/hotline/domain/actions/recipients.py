@@ -15,6 +15,11 @@ def lead_and_assist(c: CityConfig, t: Ticket, e: Event) -> list[str]:
     return lead(c, t, e) + list(t.assist_units)
 
 
+def left(_c: CityConfig, _t: Ticket, e: Event) -> list[str]:
+    """The units a redispatch took the order from (R-DESK-3)."""
+    return [str(u) for u in e.detail.get("left") or []]
+
+
 def late_parts(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
     return t.missing_parts
 
