@@ -32,7 +32,6 @@ def _fill(table: str, template: Any, start: int, stop: int) -> None:
     for i in range(start, stop):
         tid = f"B-{i:06d}-1"
         item = {**raw, "pk": {"S": f"TICKET#{tid}"}, "data": {"S": data.replace(template.ticket_id, tid)}}
-        item["gsi1sk"] = {"S": raw["gsi1sk"]["S"].replace(template.ticket_id, tid)}
         backend.put_item(table, item)
 
 

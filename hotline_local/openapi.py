@@ -143,8 +143,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "The answer is the order as it now is.",
     ),
     ("GET", "/units/{unit_id}/tickets"): Op(
-        "A unit's inbox, newest first, a page at a time", "Inbox", tags=("staff",),
+        "A unit's inbox: every open order it has a part in, its own deadline first (R-UNIT-1)", "Inbox",
+        tags=("staff",),
         params=(
+            Param("role", "query", {"enum": ["lead", "assist", "handling", "referred"]},
+                  "only orders where the unit has this part (主办, 协办, 经办, 协调)"),
             Param("status", "query", {"$ref": REF.format(model="Status")}, "only orders in this status"),
             Param("cursor", "query", {"type": "string", "maxLength": 2048},
                   "`next` of the page before; opaque (400 if not one this inbox gave)"),
@@ -379,7 +382,24 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
     c.model(Escalate)
     citizen_ticket = _object(
         {
-            **summary,
+            "ticket_id": {"type": "string"},
+            "status": status,
+            "deadlines": deadlines2,
+            "lead_unit_name": _nullable({"type": "string", "description": "the lead unit by name, never an id"}),
+            "assist_unit_names": _strings(),
+            "progress": {
+                "type": "array",
+                "description": "R-UNIT-4: the units' public stage reports",
+                "items": _object(
+                    {"at": _time(), "unit_name": {"type": "string"}, "text": {"type": "string"}},
+                    ["at", "unit_name", "text"],
+                ),
+            },
+            "timeline": {
+                "type": "array",
+                "description": "filed, dispatched to …, signed, progress, replied …",
+                "items": _object({"at": {"type": "string"}, "what": {"type": "string"}}, ["at", "what"]),
+            },
             "category": _nullable({"type": "string"}),
             "updated_at": _time(),
             "reply": _object({"result": {"type": "string"}, "at": _time()}, ["result", "at"]),
@@ -442,7 +462,13 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
     ticket.pop("additionalProperties", None)
     c.add("Ticket", ticket)
     c.add("Inbox", _object({"unit_id": {"type": "string"},
-                            "tickets": {"type": "array", "items": {"$ref": REF.format(model="Ticket")}},
+                            "role": _nullable({"enum": ["lead", "assist", "handling", "referred"]}),
+                            "tickets": {"type": "array", "items": _object({
+                                "ticket_id": {"type": "string"}, "status": status,
+                                "part": {"enum": ["lead", "assist", "handling", "referred"]},
+                                "parts": _strings(), "due": _time(),
+                                "due_deadline": {"type": "string", "description": "which deadline `due` is"}},
+                                ["ticket_id", "status", "part", "due"])},
                             "next": _nullable({"type": "string"})}, ["unit_id", "tickets"]))  # fmt: skip
     c.add("Reinstate", _object({"note": {"type": "string", "minLength": 2, "maxLength": 2000}}, ["note"]))
     c.add("Caller", _object({"caller_id": {"type": "string"}, "strikes": {"type": "array", "items": _time()},

@@ -42,7 +42,7 @@ def act(ticket_id: str) -> dict[str, Any]:
 def inbox(unit_id: str) -> dict[str, Any]:
     actor, event = staff_actor(app), app.current_event
     status, cursor = event.get_query_string_value("status"), event.get_query_string_value("cursor")
-    return actions.inbox(deps(), actor, unit_id, status, cursor)
+    return actions.inbox(deps(), actor, unit_id, status, cursor, event.get_query_string_value("role"))
 
 
 @app.get("/queues")

@@ -18,13 +18,13 @@ from typing import Any
 from hotline.config.knowledge import load_knowledge
 from hotline.config.loader import CITIES_DIR, city_config
 from hotline.config.schema import Channel, CityConfig
-from hotline.domain import queues
+from hotline.domain import inbox, queues
 from hotline.domain.callers import CallerRecord
 from hotline.domain.errors import BadInput, Conflict, NotFound
 from hotline.domain.filing import HashKeys
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
-from hotline.domain.models import OPEN, Event, Status, Ticket
+from hotline.domain.models import Event, Status, Ticket
 from hotline.domain.timers import Timer
 from hotline.domain.workflow import Wait
 
@@ -72,10 +72,17 @@ class FakeTickets:
         return list(self.log.get(ticket_id, []))
 
     def inbox(
-        self, unit_id: str, status: Status | None = None, limit: int = 50, cursor: str | None = None
-    ) -> tuple[list[Ticket], str | None]:
-        mine = [t for t in self.tickets.values() if t.lead_unit == unit_id and t.status in OPEN]
-        return [t for t in mine if status is None or t.status is status][:limit], None
+        self, unit_id: str, part: str | None = None, status: Status | None = None, limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        """The inbox as the store's entries would hold it (domain/inbox.py), by its sort key."""
+        rows = sorted(
+            (queues.sort_key(inv.due, t.ticket_id), inbox.row(t, unit_id, inv))
+            for t in self.tickets.values()
+            for unit, inv in inbox.involvements(t).items()
+            if unit == unit_id and (part is None or part in inv.parts) and (status is None or t.status is status)
+        )
+        return [r for _, r in rows[:limit]], None
 
     def queue(self, name: str, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """The queue as the store's entries would hold it: every order in it, by its sort key."""

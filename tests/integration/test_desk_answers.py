@@ -47,9 +47,10 @@ def test_a_crafted_inbox_cursor_is_400_whatever_it_decodes_to(city):
     svc = city("tianjin")
     t = _order(svc)
     lead = t["lead_unit"]
-    other = {"pk": {"S": "CALLER#x"}, "sk": {"S": "META"}, "gsi1pk": {"S": f"UNIT#{lead}"}, "gsi1sk": {"S": "x"}}
-    not_mine = {"pk": {"S": "TICKET#x"}, "sk": {"S": "META"}, "gsi1pk": {"S": "UNIT#tj-gov"}, "gsi1sk": {"S": "x"}}
-    for key in ({"gsi1pk": "x"}, other, not_mine, [1, 2], "x"):
+    other = {"pk": {"S": "CALLER#x"}, "sk": {"S": "META"}}
+    not_mine = {"pk": {"S": "INBOX#tj-gov"}, "sk": {"S": "x"}}
+    queue = {"pk": {"S": "QUEUE#dispatch"}, "sk": {"S": "x"}}
+    for key in ({"pk": "x"}, other, not_mine, queue, {**not_mine, "gsi1pk": {"S": "x"}}, [1, 2], "x"):
         cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
         status, out = call("GET", f"/units/{lead}/tickets", query={"cursor": cursor}, claims=staff("unit", lead))
         assert status == 400 and out["error"]["code"] == "bad_cursor", (key, out)

@@ -76,7 +76,10 @@ def test_unknown_ticket_is_not_found(table):
         TicketRepository().get("nope")
 
 
-def test_unit_inbox_is_sorted_by_deadline_and_paginated(table):
+def test_unit_inbox_is_sorted_by_the_units_own_deadline_and_paginated(table):
+    """R-DSP-3, R-UNIT-1: signed orders by their reply deadline; the page is one Query of entries."""
+    from tests.unit.factories import unit
+
     repo = TicketRepository()
     lead = None
     for i, type_ in enumerate(["complaint", "consultation", "help"]):
@@ -87,12 +90,15 @@ def test_unit_inbox_is_sorted_by_deadline_and_paginated(table):
         desk.t.status = Status.pending_dispatch
         lead = lead or desk.some_units(1)[0]
         step = desk.lc.apply(desk.t, "dispatch", desk.events[0].actor, {"lead_unit": lead}, cst(2026, 11, 2, 10))
-        repo.save(step)
+        signed = desk.lc.apply(repo.save(step), "sign", unit(lead), {}, cst(2026, 11, 2, 10, 30))
+        repo.save(signed)
     page, cursor = repo.inbox(lead, limit=2)
     rest, end = repo.inbox(lead, limit=2, cursor=cursor)
-    types = [t.type.value for t in page + rest]
+    types = [t["type"] for t in page + rest]
     assert types == ["consultation", "help", "complaint"]  # 1 wd, 3 wd, 15 wd (Weixi Art.8)
-    assert end is None
+    assert end is None and {t["part"] for t in page + rest} == {"lead"}
+    assert [t["type"] for t in repo.inbox(lead, status=Status.in_progress, part="lead")[0]] == types
+    assert repo.inbox(lead, part="assist") == ([], None)
 
 
 def test_citizen_history_is_keyed_by_hash_never_by_phone(table):

@@ -19,6 +19,7 @@ from tests.unit.factories import CITIZEN, DISPATCHER, REVIEWER, Desk, unit
 SPEC_UNIT_ACTIONS = {
     "sign", "request_return", "request_extension", "submit_assist", "reply",
     "request_termination", "request_backlog", "refer_up",
+    "hand_down", "coordinate", "answer_referral", "report_progress",  # SPEC §12.7 (R-UNIT-2..4)
 }  # fmt: skip
 SPEC_CENTER_ACTIONS = {
     "dispatch", "decide_return", "decide_extension", "decide_termination",
@@ -233,7 +234,7 @@ def test_refer_up_goes_to_the_parent_unit_and_rejected_extension_keeps_the_deadl
     desk.do("sign", desk.lead, at=cst(2026, 11, 2, 10, 30))
     desk.do("refer_up", desk.lead, at=cst(2026, 11, 2, 11), reason="需要市级协调")
     parent = next(u.parent for u in desk.config.units if u.id == lead)
-    assert desk.t.referrals[-1]["to"] == parent
+    assert desk.t.referrals[-1].to == parent
     due = desk.t.deadlines.reply_by
     desk.do("request_extension", desk.lead, at=cst(2026, 11, 2, 12), days=1, reason="需要协调")
     desk.do("decide_extension", REVIEWER, at=cst(2026, 11, 2, 13), approve=False, reason="理由不充分")

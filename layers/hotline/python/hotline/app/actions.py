@@ -11,6 +11,7 @@ from hotline.app.views import staff_view
 from hotline.domain.actions import BY_NAME
 from hotline.domain.callers import CallerRecord, reinstate
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
+from hotline.domain.inbox import PART_NAMES, PARTS
 from hotline.domain.models import Actor, Role, Status, Ticket
 from hotline.domain.routing import with_routing
 from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS
@@ -23,8 +24,10 @@ CENTER = frozenset({Role.dispatcher, Role.reviewer, Role.supervisor})
 
 def read(deps: Deps, actor: Actor, ticket_id: str) -> dict[str, Any]:
     ticket = deps.tickets.get(ticket_id)
-    if actor.role is Role.unit and not ticket.involves(actor.id):
-        raise Forbidden(None, "承办单位只能查看本单位的工单", "a unit sees only its own orders (R-SEC-2)")
+    if actor.role is Role.unit and not ticket.sees(actor.id):  # lead, assisting, handling, referred (R-UNIT-1)
+        raise Forbidden(
+            None, "承办单位只能查看本单位参与办理的工单", "a unit sees only orders it has a part in (R-SEC-2)"
+        )
     view = staff_view(ticket, deps.tickets.events(ticket_id))
     view["citizen"] = _contact(deps, actor.role, ticket)
     if actor.role is not Role.unit:
@@ -87,7 +90,11 @@ def _after_system_writes(deps: Deps, read: Ticket) -> Ticket:
     return fresh
 
 
-def inbox(deps: Deps, actor: Actor, unit_id: str, status: str | None, cursor: str | None) -> dict[str, Any]:
+def inbox(
+    deps: Deps, actor: Actor, unit_id: str, status: str | None, cursor: str | None, part: str | None = None
+) -> dict[str, Any]:
+    """`GET /units/{unit}/tickets?role=&status=`: every open order the unit has a part in, or the
+    orders of one part, its own deadline first (R-UNIT-1)."""
     if actor.role is Role.unit and actor.id != unit_id:
         raise Forbidden(None, "承办单位只能查看本单位的工单", "a unit reads only its own inbox (R-SEC-2)")
     if unit_id not in {u.id for u in deps.config.units}:
@@ -96,8 +103,11 @@ def inbox(deps: Deps, actor: Actor, unit_id: str, status: str | None, cursor: st
         wanted = Status(status) if status else None
     except ValueError:
         raise BadInput("unknown_status", f"未知的状态：{status!r}", f"unknown status {status!r}") from None
-    tickets, nxt = deps.tickets.inbox(unit_id, status=wanted, cursor=cursor)
-    return {"unit_id": unit_id, "tickets": [staff_view(t) for t in tickets], "next": nxt}
+    if part is not None and part not in PARTS:
+        names = "、".join(f"{p}（{PART_NAMES[p]}）" for p in PARTS)
+        raise BadInput("unknown_role", f"未知的办理角色：{part!r}（可选：{names}）", f"role must be one of {PARTS}")
+    rows, nxt = deps.tickets.inbox(unit_id, part=part, status=wanted, cursor=cursor)
+    return {"unit_id": unit_id, "role": part, "tickets": rows, "next": nxt}
 
 
 def require_role(actor: Actor, roles: frozenset[Role]) -> Actor:

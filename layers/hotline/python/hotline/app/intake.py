@@ -168,7 +168,7 @@ def file_now(deps: Deps, filing: Filing, channel: Channel) -> dict[str, Any]:
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
         deps.knowledge_stats.miss(filing.content, at)  # R-KB-3: a question the KB was asked and lacked
     if filed.outcome == "duplicate":
-        body["original"] = citizen_view(deps.tickets.get(str(filed.details["duplicate_of"])))  # one read more
+        body["original"] = citizen_view(deps.tickets.get(str(filed.details["duplicate_of"])), deps.config)
     if caller and rule and filed.strike:  # R-TRI-6: a person's refusal, or a repeat with nothing new
         warning = count_strike(deps, callers, at)
         if warning:
@@ -218,7 +218,8 @@ def progress(deps: Deps, request_id: str, query_code: str | None) -> dict[str, A
     """A request's orders as the citizen sees them, to the holder of its query code (R-INT-5)."""
     first = _own_first(deps, request_id, query_code)
     tickets = [first] + [deps.tickets.get(f"{request_id}-{i}") for i in range(2, first.matters + 1)]
-    return {"request_id": request_id, "tickets": [citizen_view(t) for t in tickets]}
+    views = [citizen_view(t, deps.config, deps.tickets.events(t.ticket_id)) for t in tickets]
+    return {"request_id": request_id, "tickets": views}
 
 
 def escalate(deps: Deps, request_id: str, query_code: str | None, body: dict[str, Any]) -> dict[str, Any]:

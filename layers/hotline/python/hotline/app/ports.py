@@ -38,8 +38,13 @@ class Tickets(Protocol):
     def events(self, ticket_id: str) -> list[Event]: ...
 
     def inbox(
-        self, unit_id: str, status: Status | None = None, limit: int = ..., cursor: str | None = None
-    ) -> tuple[list[Ticket], str | None]: ...
+        self,
+        unit_id: str,
+        part: str | None = None,
+        status: Status | None = None,
+        limit: int = ...,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
 
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]: ...
 

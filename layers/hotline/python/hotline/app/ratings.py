@@ -33,7 +33,7 @@ def rate(deps: Deps, request_id: str, query_code: str | None, body: dict[str, An
         raise NotFound(None, f"no request {request_id} with that query code")
     citizen = Actor(role=Role.citizen, id=request_id)
     saved = deps.tickets.save(deps.lifecycle.apply(ticket, "rate", citizen, body, deps.now()))
-    return citizen_view(saved)
+    return citizen_view(saved, deps.config)
 
 
 class Inbound(BaseModel):
@@ -98,4 +98,4 @@ def _rate_by_sms(request: dict[str, Any]) -> dict[str, Any]:
     saved = deps.tickets.save(deps.lifecycle.apply(ticket, "rate", citizen, body, deps.now()))
     count("SmsRatings")
     logger.info("rated by SMS", extra={"ticket_id": saved.ticket_id, "status": saved.status.value})
-    return {**citizen_view(saved), "rated_by": "sms"}
+    return {**citizen_view(saved, deps.config), "rated_by": "sms"}

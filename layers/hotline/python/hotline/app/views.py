@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hotline.config.schema import CityConfig
 from hotline.domain.models import Event, Status, Ticket
+from hotline.domain.timeline import timeline
 
 NOT_ORDERS = frozenset({Status.not_accepted, Status.transferred, Status.duplicate})
 
@@ -42,10 +44,28 @@ def summary(t: Ticket) -> dict[str, Any]:
     }
 
 
-def citizen_view(t: Ticket) -> dict[str, Any]:
-    view = {**summary(t), "category": t.category, "updated_at": t.updated_at.isoformat()}
+def citizen_view(t: Ticket, config: CityConfig, events: list[Event] | None = None) -> dict[str, Any]:
+    """What the holder of the query code reads (R-INT-5, R-UNIT-4): units by name, public progress,
+    and with the events a readable timeline; never an internal id or a staff member."""
+    names = {u.id: u.name for u in config.units}
+    view: dict[str, Any] = {
+        "ticket_id": t.ticket_id,
+        "status": t.status.value,
+        "category": t.category,
+        "lead_unit_name": names.get(t.lead_unit or ""),
+        "assist_unit_names": [names.get(u, "协办单位") for u in t.assist_units],
+        "deadlines": {"sign_by": deadlines(t)["sign_by"], "reply_by": deadlines(t)["reply_by"]},
+        "updated_at": t.updated_at.isoformat(),
+        "progress": [
+            {"at": p.at.isoformat(), "unit_name": names.get(p.by, "承办单位"), "text": p.text}
+            for p in t.progress
+            if p.public
+        ],
+    }
     if t.reply is not None:
         view["reply"] = {"result": t.reply.result, "at": t.reply.at.isoformat()}
     if t.guidance and t.status in NOT_ORDERS:  # why it is not an order, and where to go (R-INT-4, R-TRI-2)
         view["guidance"] = t.guidance
+    if events is not None:
+        view["timeline"] = timeline(config, events)
     return view

@@ -198,6 +198,7 @@ class Features(Strict):
     termination: Cited | None = None
     backlog: Cited | None = None
     kpi_exemption: Cited | None = None
+    hand_down: Cited | None = None  # a lead passes the work to a unit below it (经办单位, R-UNIT-2)
     caller_suspension: CallerSuspension | None = None
     emergency_linkage: Literal["two_way", "transfer", "guide"] = "transfer"
 

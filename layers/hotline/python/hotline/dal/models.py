@@ -7,10 +7,11 @@
     pk = KB#<entry>    sk = <yyyy-mm>       hits of a knowledge entry that month (R-KB-3)
     pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
     pk = HOT#<district>#<street>#<category> sk = <local date>   distinct citizens that day (R-TMR-3)
-    pk = QUEUE#<queue> sk = <due, UTC>#<id>  an order in a center queue, with its row (R-DESK-1);
-                                             written in the order's own transaction
-GSIs (sparse, no Scan anywhere):
-    inbox    gsi1pk = UNIT#<lead unit>      gsi1sk = <reply_by or dispatched_at>#<id>  (open orders)
+    pk = QUEUE#<queue> sk = <due, UTC>#<id>  an order in a center queue, with its row (R-DESK-1)
+    pk = INBOX#<unit>  sk = <due, UTC>#<id>  an open order the unit has a part in, with its row,
+                                             `parts` and `status` (R-UNIT-1); both written in the
+                                             order's own transaction
+GSI (sparse, no Scan anywhere):
     citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
 The table name is bound at run time (`bind`), never read from the environment at import.
 """
@@ -26,17 +27,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-INBOX_INDEX = "inbox"
 CITIZEN_INDEX = "citizen"
-
-
-class InboxIndex(GlobalSecondaryIndex["TicketItem"]):
-    class Meta:
-        index_name = INBOX_INDEX
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
 
 
 class CitizenIndex(GlobalSecondaryIndex["TicketItem"]):
@@ -71,22 +62,22 @@ class TicketItem(_Base):
     status = UnicodeAttribute()
     data = JSONAttribute()
     version = NumberAttribute()  # optimistic lock: every write conditions on the version it read
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL once archived (R-CB-5)
-    inbox = InboxIndex()
     citizen = CitizenIndex()
 
 
 class QueueItem(_Base):
-    """One order in one center queue (R-DESK-1): a page is one Query of `QUEUE#<name>`."""
+    """One order on one list — a center queue (R-DESK-1) or a unit's inbox (R-UNIT-1): a page is
+    one Query of its partition; an inbox narrows by the unit's `parts` and the order's `status`."""
 
     class Meta(_Base.Meta):
         pass
 
     data = JSONAttribute()
+    parts = UnicodeSetAttribute(null=True)
+    status = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # with the order's own TTL once archived
 
 

@@ -10,16 +10,17 @@ from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from hotline.app.retry import reread_on_conflict
 from hotline.dal.errors import store_errors
 from hotline.dal.models import EventItem, QueueItem, TicketItem
-from hotline.domain import queues
+from hotline.domain import inbox, queues
 from hotline.domain.errors import NotFound
 from hotline.domain.lifecycle import Step
-from hotline.domain.models import OPEN, Event, Status, Ticket
+from hotline.domain.models import Event, Status, Ticket
 
 T = TypeVar("T")
 __all__ = ["reread_on_conflict"]  # lives in hotline.app.retry: the use cases retry without the store
@@ -55,9 +56,6 @@ def to_item(t: Ticket) -> TicketItem:
         data=t.model_dump(mode="json", exclude={"version"}),
         version=t.version,
     )
-    if t.lead_unit and t.status in OPEN:
-        due = t.deadlines.reply_by or t.deadlines.sign_by or t.dispatched_at or t.created_at
-        item.gsi1pk, item.gsi1sk = f"UNIT#{t.lead_unit}", f"{due.isoformat()}#{t.ticket_id}"
     if t.expires_at is not None:
         item.expires_at = int(t.expires_at.timestamp())  # TTL: the archive holds the record (R-CB-5)
     if t.citizen_key:
@@ -65,19 +63,31 @@ def to_item(t: Ticket) -> TicketItem:
     return item
 
 
-def _queue_entries(tx: TransactWrite, before: Ticket | None, after: Ticket) -> None:
-    """Keep the order's center-queue entries in step with it, in its own transaction (R-DESK-1):
-    the stored ticket is `before` (the write is conditioned on its version), so its entries are
-    exactly `memberships(before)`; those that moved or ended are deleted, the rest rewritten."""
-    old = queues.memberships(before) if before is not None else {}
-    new = queues.memberships(after)
-    for name, due in old.items():
-        if new.get(name) != due:
-            tx.delete(QueueItem(pk=f"QUEUE#{name}", sk=queues.sort_key(due, before.ticket_id)))  # type: ignore[union-attr]
-    for name, due in new.items():
-        entry = QueueItem(
-            pk=f"QUEUE#{name}", sk=queues.sort_key(due, after.ticket_id), data=queues.row(after, name, due)
-        )
+def _listing_keys(t: Ticket) -> dict[tuple[str, str], Any]:
+    """(pk, sk) of every list the order is on — the center's queues (R-DESK-1) and the inbox of
+    every unit with a part in it (R-UNIT-1) — with what makes its entry."""
+    out: dict[tuple[str, str], Any] = {}
+    for name, due in queues.memberships(t).items():
+        out[(f"QUEUE#{name}", queues.sort_key(due, t.ticket_id))] = (name, due)
+    for unit, inv in inbox.involvements(t).items():
+        out[(f"INBOX#{unit}", queues.sort_key(inv.due, t.ticket_id))] = (unit, inv)
+    return out
+
+
+def _listings(tx: TransactWrite, before: Ticket | None, after: Ticket) -> None:
+    """Keep the order's list entries in step with it, in its own transaction: the stored ticket
+    is `before` (the write is conditioned on its version), so its entries are exactly the keys
+    `before` gives; those that moved or ended are deleted, the rest rewritten with the new row."""
+    old = _listing_keys(before) if before is not None else {}
+    new = _listing_keys(after)
+    for pk, sk in old.keys() - new.keys():
+        tx.delete(QueueItem(pk=pk, sk=sk))
+    for (pk, sk), (name, how) in new.items():
+        if pk.startswith("QUEUE#"):
+            entry = QueueItem(pk=pk, sk=sk, data=queues.row(after, name, how))
+        else:
+            entry = QueueItem(pk=pk, sk=sk, data=inbox.row(after, name, how), parts=set(how.parts),
+                              status=after.status.value)  # fmt: skip
         if after.expires_at is not None:
             entry.expires_at = int(after.expires_at.timestamp())
         tx.save(entry)
@@ -110,7 +120,7 @@ class TicketRepository:
                 item = to_item(last.after)
                 read = first.before.version
                 tx.save(item, condition=TicketItem.version == read if read else TicketItem.pk.does_not_exist())
-                _queue_entries(tx, first.before if read else None, last.after)
+                _listings(tx, first.before if read else None, last.after)
                 for step in chain:
                     event = step.event
                     tx.save(
@@ -134,18 +144,22 @@ class TicketRepository:
             return [Event.model_validate(i.data) for i in items]
 
     def inbox(
-        self, unit_id: str, status: Status | None = None, limit: int = 50, cursor: str | None = None
-    ) -> tuple[list[Ticket], str | None]:
-        """A unit's open orders, most urgent deadline first (R-DSP-3), paginated by opaque cursor."""
+        self, unit_id: str, part: str | None = None, status: Status | None = None, limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+        """A unit's open orders, every part or one, its own deadline first (R-DSP-3, R-UNIT-1):
+        one Query of its entries; a part or status narrows the page, never the key order."""
+        pk = f"INBOX#{unit_id}"
+        condition: Condition | None = None
+        for narrower in (QueueItem.parts.contains(part) if part else None,
+                         QueueItem.status == status.value if status else None):  # fmt: skip
+            if narrower is not None:
+                condition = narrower if condition is None else condition & narrower
         with store_errors("inbox"):
-            result = TicketItem.inbox.query(
-                f"UNIT#{unit_id}",
-                filter_condition=(TicketItem.status == status.value) if status else None,
-                limit=limit,
-                last_evaluated_key=_decode(cursor, f"UNIT#{unit_id}"),
+            result = QueueItem.query(
+                pk, filter_condition=condition, limit=limit, last_evaluated_key=_decode(cursor, pk)
             )
-            tickets = [from_item(i) for i in result]
-            return tickets, _encode(result.last_evaluated_key)
+            return [dict(i.data) for i in result], _encode(result.last_evaluated_key)
 
     def queue(self, name: str, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """One page of a center queue, nearest deadline first: one Query (R-DESK-1)."""
@@ -171,12 +185,12 @@ class TicketRepository:
             page = TicketItem.scan(TicketItem.sk == META, limit=limit, last_evaluated_key=start, consistent_read=True)
             for item in page:
                 ticket = from_item(item)
-                if not item.pk.startswith("TICKET#") or not queues.memberships(ticket):
+                if not item.pk.startswith("TICKET#") or not _listing_keys(ticket):
                     continue
                 try:
                     with TransactWrite(connection=table_connection()) as tx:
                         tx.condition_check(TicketItem, item.pk, META, condition=TicketItem.version == item.version)
-                        _queue_entries(tx, None, ticket)
+                        _listings(tx, None, ticket)
                 except TransactWriteError:
                     continue  # it moved meanwhile: its own write kept its entries
                 written += 1
@@ -210,8 +224,8 @@ def _encode(key: dict[str, Any] | None) -> str | None:
 
 def _decode(cursor: str | None, partition: str) -> dict[str, Any] | None:
     """A cursor is opaque: only a key this API gave out for this very list is taken (issue 15.11);
-    anything else, even valid base64 of another key shape, is a 400, never a store error. An
-    inbox page ends on an index key (`UNIT#…`), a queue page on a queue entry (`QUEUE#…`)."""
+    anything else, even valid base64 of another key shape or of another list, is a 400, never a
+    store error. Every page ends on an entry of its own partition (`QUEUE#…`, `INBOX#<unit>`)."""
     if not cursor:
         return None
     from hotline.domain.errors import DomainError
@@ -223,14 +237,10 @@ def _decode(cursor: str | None, partition: str) -> dict[str, Any] | None:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
         raise refused from None
-    queue = partition.startswith("QUEUE#")
-    if not isinstance(value, dict) or set(value) != ({"pk", "sk"} if queue else {"pk", "sk", "gsi1pk", "gsi1sk"}):
+    if not isinstance(value, dict) or set(value) != {"pk", "sk"}:
         raise refused
     if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in value.values()):
         raise refused
-    if queue:
-        if value["pk"]["S"] != partition:
-            raise refused
-    elif value["gsi1pk"]["S"] != partition or value["sk"]["S"] != META or not value["pk"]["S"].startswith("TICKET#"):
+    if value["pk"]["S"] != partition:
         raise refused
     return value

@@ -98,6 +98,32 @@ class Extension(BaseModel):
     new_reply_by: datetime
 
 
+class Referral(BaseModel):
+    """An order referred up for coordination (R-DSP-10, R-UNIT-3): open until the unit it went to
+    coordinates or answers; meanwhile that unit reads the order and finds it in its inbox."""
+
+    to: str | None
+    reason: str
+    at: datetime
+    by: str | None = None
+    answered_at: datetime | None = None
+    answer: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.to is not None and self.answered_at is None
+
+
+class Progress(BaseModel):
+    """A stage report (阶段性工作情况, R-UNIT-4): public ones show in the citizen's view."""
+
+    at: datetime
+    by: str
+    part: str  # lead, assist or handling: who was reporting, as the unit's part in the order
+    text: str
+    public: bool = False
+
+
 class Reply(BaseModel):
     handled_at: datetime
     process: str
@@ -174,7 +200,9 @@ class Ticket(BaseModel):
     rating: Rating | None = None
     exempted: bool = False
     backlog: dict[str, Any] | None = None
-    referrals: list[dict[str, Any]] = []
+    referrals: list[Referral] = []
+    handling_unit: str | None = None  # 经办单位: the unit below the lead that does the work (R-UNIT-2)
+    progress: list[Progress] = []
     returned_by: list[str] = []  # units whose return was approved: routing never sends it back (R-DSP-5)
     archive_key: str | None = None  # where the immutable record lies once final (R-CB-5)
     archived_version: int | None = None  # the version that record holds; a later change is archived again
@@ -206,6 +234,14 @@ class Ticket(BaseModel):
 
     def involves(self, unit_id: str) -> bool:
         return unit_id == self.lead_unit or unit_id in self.assist_units
+
+    def referred_to(self, unit_id: str) -> bool:
+        return any(r.open and r.to == unit_id for r in self.referrals)
+
+    def sees(self, unit_id: str) -> bool:
+        """Every unit with a part in the order reads it (R-UNIT-1): lead, assisting, handling,
+        and a unit it was referred to (even after it answered: it coordinated this order)."""
+        return self.involves(unit_id) or unit_id == self.handling_unit or any(r.to == unit_id for r in self.referrals)
 
 
 class Event(BaseModel):

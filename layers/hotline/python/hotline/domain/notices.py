@@ -138,6 +138,10 @@ _WITH_DEADLINE = {
 def _part(t: Ticket, unit: str, event: Event) -> str:
     if unit in event.detail.get("left", ()):
         return "已改派"
+    if unit == t.handling_unit:
+        return "经办"
+    if unit != t.lead_unit and unit not in t.assist_units and t.referred_to(unit):
+        return "协调"
     if unit == t.lead_unit:
         return "主办"
     if unit in t.assist_units:
@@ -165,11 +169,14 @@ def _render(config: CityConfig, ticket: Ticket, event: Event, entry: ToUnits) ->
         "id": ticket.ticket_id,
         "reason": event.detail.get("reason") or "",
         "level": event.detail.get("level") or ticket.supervision_level,
-        "note": event.detail.get("note") or "",
+        "note": event.detail.get("note") or event.detail.get("text") or "",
         "late": "、".join(unit_name(config, u) for u in event.detail.get("late_units") or []),
         "repeats": event.detail.get("repeat_reports") or ticket.repeat_reports,
         "citizens": event.detail.get("citizens") or "",
         "lead": unit_name(config, ticket.lead_unit),
+        "handling": unit_name(config, ticket.handling_unit),
+        "actor": unit_name(config, event.actor.id) if event.actor.role.value == "unit" else "",
+        "coordinator": unit_name(config, event.actor.id),
         "desk": event.detail.get("desk") or "",
         "assist_change": (
             f"豁免{unit_name(config, event.detail.get('unit'))}的协办意见"
@@ -242,6 +249,11 @@ def queue_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cent
 _CITIZEN: dict[tuple[str, str | None], ToCitizen] = {(a.name.value, k): v for a in ALL for k, v in a.citizen.items()}
 
 
+def _latest_public(t: Ticket) -> str:
+    public = [p for p in t.progress if p.public]
+    return f"目前进展：{excerpt(public[-1].text, 120)}。" if public else ""
+
+
 def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[CitizenNotice]:
     """What the citizen is told by SMS; nothing when they left no contact (R-DSP-13)."""
     entry = _CITIZEN.get((event.action, str(event.detail.get("outcome")))) or _CITIZEN.get((event.action, None))
@@ -262,6 +274,7 @@ def citizen_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Ci
         "ask": ASK,
         "desk": ticket.transferred_to or "",
         "guidance": (ticket.guidance or "")[:200],
+        "progress": _latest_public(ticket),
     }
     return [CitizenNotice(ticket.ticket_id, ticket.request_id, kind, text.format(**fields))]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hotline.domain.actions import ALL
 from hotline.domain.actions.archive import Archive
 from hotline.domain.actions.assists import DecideAssist, SubmitAssist
-from hotline.domain.actions.backlog import ReferUp, RequestBacklog
+from hotline.domain.actions.backlog import RequestBacklog
 from hotline.domain.actions.callback import AutoClose, Rate, RecordCallback
 from hotline.domain.actions.dispatch import Dispatch
 from hotline.domain.actions.exemption import RequestExemption
@@ -21,6 +21,7 @@ from hotline.domain.actions.returns import DecideReturn, RequestReturn
 from hotline.domain.actions.supervision import NoteHotspot, NoteRepeat, Supervise
 from hotline.domain.actions.termination import RequestTermination
 from hotline.domain.actions.timer_fires import Deadline, Escalate, TimerFire
+from hotline.domain.actions.units import ReferUp
 
 PAYLOADS: dict[str, type[Payload]] = {a.name.value: a.payload for a in ALL}
 

@@ -145,17 +145,28 @@ def _roles_zh(rules: list[Rule]) -> str:
     return "、".join(sorted({_ROLE_NAMES.get(r, r.value) for rule in rules for r in rule.roles}))
 
 
+_PARTY_OK = {
+    "any": lambda t, u: t.involves(u),
+    "lead": lambda t, u: u == t.lead_unit,
+    "assist": lambda t, u: u in t.assist_units,
+    "handler": lambda t, u: u in {t.lead_unit, t.handling_unit},
+    "worker": lambda t, u: t.involves(u) or u == t.handling_unit,
+    "referred": lambda t, u: t.referred_to(u),
+}
+_PARTY_REFUSED = {
+    "any": ("本单位不是该工单的承办单位", "unit {u} is not party to this ticket"),
+    "lead": ("只有主办单位可以执行“{a}”", "only the lead unit may {a} this ticket"),
+    "assist": ("只有协办单位可以执行“{a}”", "only an assisting unit may {a} this ticket"),
+    "handler": ("只有主办单位或经办单位可以执行“{a}”", "only the lead or the handling unit may {a} this ticket"),
+    "worker": ("只有主办、协办或经办单位可以执行“{a}”", "only a unit at work on this ticket may {a} it"),
+    "referred": ("只有被提请协调的单位可以执行“{a}”", "only the unit this ticket was referred to may {a} it"),
+}
+
+
 def _party(rule: Rule, ticket: Ticket, actor: Actor) -> None:
-    if rule.party == "lead" and actor.id != ticket.lead_unit:
-        raise Forbidden(
-            None, f"只有主办单位可以执行“{label(rule.action)}”", f"only the lead unit may {rule.action} this ticket"
-        )
-    if rule.party == "assist" and actor.id not in ticket.assist_units:
-        raise Forbidden(
-            None, f"只有协办单位可以执行“{label(rule.action)}”", f"only an assisting unit may {rule.action} this ticket"
-        )
-    if rule.party == "any" and not ticket.involves(actor.id):
-        raise Forbidden(None, "本单位不是该工单的承办单位", f"unit {actor.id} is not party to this ticket")
+    if not _PARTY_OK[rule.party](ticket, actor.id):
+        zh, en = _PARTY_REFUSED[rule.party]
+        raise Forbidden(None, zh.format(a=label(rule.action)), en.format(a=rule.action, u=actor.id))
 
 
 def targets(action: str) -> dict[str, Status | None]:

@@ -30,6 +30,7 @@ from hotline.domain.actions import (
     supervision,
     termination,
     timer_fires,
+    units,
 )
 from hotline.domain.actions.declaration import Action
 from hotline.domain.actions.names import ActionName
@@ -45,6 +46,7 @@ _FAMILIES = (
     reply,
     termination,
     backlog,
+    units,
     callback,
     exemption,
     supervision,

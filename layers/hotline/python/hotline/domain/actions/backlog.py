@@ -1,7 +1,6 @@
 """What a lead does with a matter it cannot finish in time: ask for it to go on the backlog
 ledger with a plan and a review date, which the reviewer approves or not (Baoding Art.19(4),
-`features.backlog`, R-DESK-4); or refer it up the unit tree for coordination (R-DSP-10,
-Hohhot Art.19)."""
+`features.backlog`, R-DESK-4). Referring it up for coordination is `units.py`'s."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from hotline.domain.actions import recipients as to
 from hotline.domain.actions.common import deadlines_moved, feature, nothing_pending, pending
 from hotline.domain.actions.declaration import WORKING, Action, Ctx, ToUnits, row
 from hotline.domain.actions.names import ActionName as A
-from hotline.domain.actions.payload import Decision, Payload, Reason
+from hotline.domain.actions.payload import Decision, Payload
 from hotline.domain.errors import BadInput
 from hotline.domain.models import Pending, Role, Status, Ticket
 
@@ -30,11 +29,6 @@ class RequestBacklog(Payload):
     plan: str = Field(min_length=10, max_length=4000)  # a plan, not "测试" (R-DESK-4)
     review_on: date
     scope: str | None = None
-
-
-class ReferUp(Payload):
-    reason: str = Reason
-    to: str | None = None
 
 
 def review_ahead(lc: Lifecycle, c: Ctx[RequestBacklog]) -> None:
@@ -72,14 +66,6 @@ def _decide(lc: Lifecycle, t: Ticket, c: Ctx[Decision]) -> dict[str, Any]:
     return {**detail, "review_on": review_on.isoformat()}
 
 
-def _refer_up(lc: Lifecycle, t: Ticket, c: Ctx[ReferUp]) -> dict[str, Any]:
-    unit = next((u for u in lc.config.units if u.id == t.lead_unit), None)
-    to = c.payload.to or (unit.parent if unit else None)
-    entry = {"reason": c.payload.reason, "to": to, "at": c.now.isoformat()}
-    t.referrals.append(entry)
-    return entry
-
-
 ACTIONS = (
     Action(
         A.request_backlog,
@@ -103,5 +89,4 @@ ACTIONS = (
             "rejected": ToUnits("backlog_rejected", to.lead, "挂账未批准 {id}", "挂账申请未获批准，请按原时限办理"),
         },
     ),
-    Action(A.refer_up, ReferUp, (row(WORKING | {S.backlogged}, None, {R.unit}, party="lead"),), _refer_up),
 )

@@ -27,7 +27,10 @@ R = Role
 CENTER_DECIDERS = frozenset({R.dispatcher, R.reviewer})
 WORKING = frozenset({S.in_progress, S.rehandling})
 
-Party = Literal["any", "lead", "assist"]
+# Which unit of the order may act: any unit on it (lead or assisting), the lead, an assisting
+# unit, the one doing the work (lead or handling, R-UNIT-2), any unit at work on it (lead,
+# assisting or handling, R-UNIT-4), or a unit it was referred to (R-UNIT-3).
+Party = Literal["any", "lead", "assist", "handler", "worker", "referred"]
 P = TypeVar("P", bound=Payload)
 P_co = TypeVar("P_co", bound=Payload, covariant=True)
 P_contra = TypeVar("P_contra", bound=Payload, contravariant=True)

@@ -120,6 +120,7 @@ ACTIONS = (
             "approved": ToUnits("extension_approved", to.lead, "延期已批准 {id}", "延期申请已批准"),
             "rejected": ToUnits("extension_rejected", to.lead, "延期未批准 {id}", "延期申请未批准：{reason}"),
         },
-        citizen={"approved": ToCitizen("extended", "【12345】您的诉求 {id} 办理时限已延长至 {reply_by}。")},
+        # R-UNIT-4: the new date, and where the work stands when a unit reported it publicly
+        citizen={"approved": ToCitizen("extended", "【12345】您的诉求 {id} 办理时限已延长至 {reply_by}。{progress}")},
     ),
 )

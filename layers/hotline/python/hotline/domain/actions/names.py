@@ -37,7 +37,12 @@ class ActionName(StrEnum):
     decide_termination = "decide_termination"
     request_backlog = "request_backlog"
     decide_backlog = "decide_backlog"
+    # units together (R-UNIT-2..4)
     refer_up = "refer_up"
+    hand_down = "hand_down"
+    coordinate = "coordinate"
+    answer_referral = "answer_referral"
+    report_progress = "report_progress"
     # callback (R-CB-1..4)
     rate = "rate"
     record_callback = "record_callback"
@@ -82,6 +87,10 @@ LABELS: dict[ActionName, str] = {
     ActionName.decide_backlog: "审核挂账",
     ActionName.request_backlog: "申请挂账",
     ActionName.refer_up: "提请上级协调",
+    ActionName.hand_down: "交下级经办",
+    ActionName.coordinate: "协调办理",
+    ActionName.answer_referral: "答复协调请求",
+    ActionName.report_progress: "报告办理进展",
     ActionName.rate: "评价",
     ActionName.record_callback: "记录回访",
     ActionName.auto_close: "视为基本满意办结",

@@ -20,12 +20,27 @@ def left(_c: CityConfig, _t: Ticket, e: Event) -> list[str]:
     return [str(u) for u in e.detail.get("left") or []]
 
 
+def handling(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
+    return [t.handling_unit] if t.handling_unit else []
+
+
+def referred(_c: CityConfig, _t: Ticket, e: Event) -> list[str]:
+    """The unit a referral went to (R-UNIT-3)."""
+    return [str(e.detail["to"])] if e.detail.get("to") else []
+
+
+def coordinated(c: CityConfig, t: Ticket, e: Event) -> list[str]:
+    """Who a coordination concerns: the lead, the units it added, the unit it handed down to."""
+    return lead(c, t, e) + [str(u) for u in e.detail.get("added") or []] + handling(c, t, e)
+
+
+def lead_unless_actor(c: CityConfig, t: Ticket, e: Event) -> list[str]:
+    """The lead hears what another unit reports; its own report needs no notice to itself."""
+    return [u for u in lead(c, t, e) if u != e.actor.id]
+
+
 def late_parts(_c: CityConfig, t: Ticket, _e: Event) -> list[str]:
     return t.missing_parts
-
-
-def late_parts_and_lead(c: CityConfig, t: Ticket, e: Event) -> list[str]:
-    return late_parts(c, t, e) + lead(c, t, e)
 
 
 def utility(_c: CityConfig, _t: Ticket, e: Event) -> list[str]:

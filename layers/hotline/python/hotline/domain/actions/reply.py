@@ -141,11 +141,14 @@ ACTIONS = (
                 WORKING | {S.backlogged},
                 S.replied,
                 {R.unit},
-                party="lead",
+                party="handler",  # the lead, or the unit it handed the work down to (R-UNIT-2)
                 guards=(nothing_pending, assist_parts_in, reply_complete),
             ),
         ),
         _reply,
+        units={
+            None: ToUnits("replied", to.lead_unless_actor, "经办答复 {id}", "经办单位{actor}已答复市民，请跟进回访结果")
+        },
         # {ask}: how to rate by answering the SMS (`sms.ASK`, R-CB-1), filled in by `notices`
         citizen={None: ToCitizen("replied", "【12345】您的诉求 {id} 已办结：{result}。{ask}。")},
     ),

@@ -96,8 +96,14 @@ ACTIONS = (
         (row(OPEN, None, {R.system}),),
         _mark_overdue,
         units={
-            "assist": ToUnits(
-                "overdue", to.late_parts_and_lead, "协办已超期 {id}", "协办意见已超过协办时限未提交：{late}"
+            "assist": (  # R-UNIT-4: a late part owes at least a word on where it stands
+                ToUnits(
+                    "overdue",
+                    to.late_parts,
+                    "协办已超期 {id}",
+                    "协办意见已超过协办时限未提交，请立即提交，或先报告办理进展（report_progress）",
+                ),
+                ToUnits("overdue", to.lead, "协办已超期 {id}", "协办意见已超过协办时限未提交：{late}"),
             ),
             "sign": ToUnits("overdue", to.lead, "签收已超期 {id}", "已超过签收时限未签收，已列入督办"),
             None: ToUnits("overdue", to.lead, "已超期 {id}", "已超过办结时限，已列入督办"),
