@@ -19,7 +19,7 @@ from tests.conftest import cst
 from tests.integration.apigw import call, staff
 
 CENTER = ("dispatcher", "reviewer", "callback", "supervisor")
-UNITS = ("lead", "assist", "other")
+UNITS = ("lead", "assist", "handling", "referred", "other")  # R-UNIT-1..3: every part an order gives a unit
 ACTORS = CENTER + UNITS
 REPLY = {"handled_at": "2026-11-02T10:00:00+08:00", "process": "到现场组织抢修", "result": "已恢复供水",
          "citizen_contacted": True}  # fmt: skip
@@ -30,10 +30,15 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "request_return": ("dispatched", {"reason": "不属于本单位职责"}, {"lead"}),
     "request_extension": ("in_progress", {"days": 2, "reason": "需协调管网抢修"}, {"lead"}),
     "submit_assist": ("in_progress", {"text": "已配合停水通知"}, {"assist"}),
-    "reply": ("in_progress", REPLY, {"lead"}),
+    "reply": ("handed_down", REPLY, {"lead", "handling"}),  # R-UNIT-2: the handling unit replies for the lead
     "request_termination": ("in_progress", {"reason": "诉求人撤回"}, {"lead"}),
     "request_backlog": ("in_progress", {"plan": "纳入管网改造计划", "review_on": "2027-03-01"}, {"lead"}),
     "refer_up": ("in_progress", {"reason": "需市级协调"}, {"lead"}),
+    # R-UNIT-2..4: the lead hands down; the unit referred to coordinates or answers; all at work report
+    "hand_down": ("in_progress", {"to_unit": "tj-heping-wudadao"}, {"lead"}),
+    "coordinate": ("referred", {"assist_units": ["tj-zhujian"], "note": "请住建委协办"}, {"referred"}),
+    "answer_referral": ("referred", {"note": "属供水企业职责，请主办单位继续办理"}, {"referred"}),
+    "report_progress": ("handed_down", {"text": "已到现场核查管网", "public": True}, {"lead", "assist", "handling"}),
     "dispatch": ("pending_dispatch", {"lead_unit": "tj-water", "assist_units": []}, {"dispatcher"}),
     "decide_return": ("return_requested", {"approve": False, "reason": "属本单位职责"}, {"reviewer", "dispatcher"}),
     "decide_extension": ("extension_requested", {"approve": False, "reason": "时限充足"}, {"reviewer", "dispatcher"}),
@@ -63,7 +68,8 @@ class Office:
         self.phone = 13700000000
 
     def claims(self, who: str) -> dict[str, Any]:
-        units = {"lead": "tj-water", "assist": "tj-shuiwu", "other": "tj-power"}
+        units = {"lead": "tj-water", "assist": "tj-shuiwu", "handling": "tj-heping-wudadao", "referred": "tj-gov",
+                 "other": "tj-power"}  # fmt: skip
         return staff("unit", units[who]) if who in units else staff(who)
 
     def act(self, tid: str, who: str, action: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -103,6 +109,9 @@ class Office:
         unsatisfied = ("callback", "record_callback", {"resolved": False, "satisfaction": "unsatisfied",
                                                         "reasonable": False})  # fmt: skip
         asked = ("lead", "request_exemption", {"reason": "已尽责", "evidence": "沟通记录"})
+        steps["referred"] = [*steps["in_progress"], ("lead", "refer_up", {"reason": "需市政府协调", "to": "tj-gov"})]
+        handed = ("referred", "coordinate", {"hand_down_to": "tj-heping-wudadao", "note": "交五大道街道具体办理"})
+        steps["handed_down"] = [*steps["referred"], handed]
         steps["closed_unsatisfied"] = [*steps["replied"], unsatisfied]
         steps["exemption_requested"] = [*steps["closed_unsatisfied"], asked]
         for who, action, body in steps[state]:
@@ -137,7 +146,15 @@ def test_reads_follow_the_same_lines(office):
     tid = office.order("in_progress")
     for who in ACTORS:
         status, _ = call("GET", f"/tickets/{tid}", claims=office.claims(who))
+        assert (status == 403) is (who in ("handling", "referred", "other")), who
+    handed = office.order("handed_down")  # R-UNIT-1: the handling unit and the unit referred to read it
+    for who in ACTORS:
+        status, _ = call("GET", f"/tickets/{handed}", claims=office.claims(who))
         assert (status == 403) is (who == "other"), who
+    for who, part in (("lead", "lead"), ("assist", "assist"), ("handling", "handling")):
+        unit = office.claims(who)["custom:unit_id"]
+        status, page = call("GET", f"/units/{unit}/tickets", claims=office.claims(who), query={"role": part})
+        assert status == 200 and handed in [t["ticket_id"] for t in page["tickets"]], (who, page)
     for who, unit, want in (("lead", "tj-water", 200), ("other", "tj-water", 403), ("dispatcher", "tj-water", 200)):
         assert call("GET", f"/units/{unit}/tickets", claims=office.claims(who))[0] == want, who
         assert call("GET", "/stats/kpi", claims=office.claims(who), query={"unit_id": unit})[0] == want, who

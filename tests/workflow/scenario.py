@@ -101,3 +101,74 @@ def day_at_the_desk(d: Deployed, category: str, district: str, extension: dict[s
     assert not any(tid in queue(d, "supervisor", name) for name, n in everywhere.items() if n)  # nowhere waits
     assert d.ticket(tid)["status"] == "closed"
     return tid
+
+
+def told(d: Deployed, unit: str, ticket_id: str, kind: str) -> bool:
+    """The unit's notices carried one of this kind about the order (R-DSP-13)."""
+    return any(m["attributes"].get("ticket_id") == ticket_id and m["attributes"].get("kind") == kind
+               for m in d.api.outbox(unit))  # fmt: skip
+
+
+def inbox(d: Deployed, unit: str, role: str | None = None) -> list[str]:
+    r = d.api.get(f"/units/{unit}/tickets", d.api.unit(unit), **({"role": role} if role else {}))
+    assert r.status_code == 200, r.text
+    return [t["ticket_id"] for t in r.json()["tickets"]]
+
+
+def signed_by(d: Deployed, category: str, district: str, lead: str) -> tuple[dict[str, Any], str]:
+    """An order the dispatcher makes sure `lead` has (re-routing it before it is signed), signed."""
+    filed = file(d, category, district)
+    tid = str(filed["tickets"][0]["ticket_id"])
+    d.settle(tid, "AwaitUnit")
+    if d.ticket(tid)["lead_unit"] != lead:
+        d.act(tid, "dispatcher", "redispatch", lead_unit=lead, assist_units=[], reason="按属地由区里主办")
+    d.act(tid, lead, "sign")
+    return filed, tid
+
+
+def citizen_reads(d: Deployed, filed: dict[str, Any]) -> dict[str, Any]:
+    r = d.api.get(f"/requests/{filed['request_id']}", d.api.channel("phone"), query_code=filed["query_code"])
+    assert r.status_code == 200, r.text
+    return r.json()["tickets"][0]  # type: ignore[no-any-return]
+
+
+def hand_down_to_the_street(d: Deployed, category: str, district: str, lead: str, street: str) -> str:
+    """R-UNIT-2 on a deployed stack: the district hands the work to its street, which hears of it,
+    finds it in its inbox, reports in public and replies; the callback closes it; the citizen reads
+    both units by name and never an id."""
+    filed, tid = signed_by(d, category, district, lead)
+    d.act(tid, lead, "hand_down", to_unit=street, note="请街道具体办理")
+    assert tid in inbox(d, street, "handling") and told(d, street, tid, "handed_down")
+    d.act(tid, street, "report_progress", text="已到现场核查，正在协调物业维修", public=True)
+    assert told(d, lead, tid, "progress")
+    for part in d.ticket(tid)["assist_units"]:
+        d.act(tid, part, "submit_assist", text="已配合街道现场处置")
+    reply(d, tid, street)
+    assert d.settle(tid, "AwaitCallback")[-1] == "AwaitCallback" and told(d, lead, tid, "replied")
+    seen = citizen_reads(d, filed)
+    names = {u.id: u.name for u in city_config(d.city).units}
+    said = " ".join(line["what"] for line in seen["timeline"])
+    assert f"交由{names[street]}具体办理" in said and f"{names[street]}：已到现场核查" in said
+    assert lead not in str(seen) and street not in str(seen)
+    rate(d, filed, tid)
+    d.settle(tid, "Done", status="SUCCEEDED")
+    assert tid not in inbox(d, street) and d.ticket(tid)["lead_unit"] == lead  # the lead stays answerable
+    return tid
+
+
+def refer_and_coordinate(d: Deployed, category: str, district: str, lead: str, above: str, helper: str) -> str:
+    """R-UNIT-3 on a deployed stack: the lead refers up; the unit above hears of it, reads it,
+    finds it in its inbox and coordinates (an assisting unit added); the lead hears the answer."""
+    _filed, tid = signed_by(d, category, district, lead)
+    other = next(u for u in d.api.info["units"] if u not in {lead, above, helper})
+    assert d.api.get(f"/tickets/{tid}", d.api.unit(above)).status_code == 403  # not yet its order
+    d.act(tid, lead, "refer_up", reason="涉及多个部门职责，需上级协调")
+    assert told(d, above, tid, "referred") and tid in inbox(d, above, "referred")
+    assert d.api.get(f"/tickets/{tid}", d.api.unit(above)).status_code == 200
+    assert d.api.get(f"/tickets/{tid}", d.api.unit(other)).status_code == 403
+    after = d.act(tid, above, "coordinate", assist_units=[helper], note="请相关部门协办，区里牵头办理")
+    assert helper in after["assist_units"] and after["referrals"][-1]["answered_at"]
+    assert told(d, lead, tid, "coordinated") and told(d, helper, tid, "coordinated")
+    assert tid in inbox(d, helper, "assist") and tid not in inbox(d, above)
+    assert d.settle(tid, "AwaitUnit")[-1] == "AwaitUnit"  # the order stays with the lead's phase
+    return tid

@@ -64,3 +64,10 @@ def test_baoding_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed
     from tests.workflow.scenario import day_at_the_desk
 
     day_at_the_desk(deployed, "urban_management", "jingxiu", {"days": 2})
+
+
+def test_baoding_a_referral_reaches_the_city_government_which_coordinates(deployed: Deployed) -> None:
+    """R-UNIT-3, Art.23: the referral reaches the unit above, which reads it and adds a department."""
+    from tests.workflow.scenario import refer_and_coordinate
+
+    refer_and_coordinate(deployed, "urban_management", "jingxiu", "bd-jingxiu", "bd-gov", "bd-zhujian")

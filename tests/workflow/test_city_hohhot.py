@@ -49,3 +49,30 @@ def test_hohhot_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed)
     from tests.workflow.scenario import day_at_the_desk
 
     day_at_the_desk(deployed, "urban_management", "xincheng", {"days": 2})
+
+
+def test_hohhot_a_district_hands_the_work_down_to_its_street_and_stays_answerable(deployed: Deployed) -> None:
+    """R-UNIT-2, Art.5: 乡镇(街道)……负责辖区内接诉即办工作的具体处办."""
+    from tests.workflow.scenario import hand_down_to_the_street
+
+    hand_down_to_the_street(deployed, "property", "xincheng", "hh-xincheng", "hh-xincheng-hailaer-donglu")
+
+
+def test_hohhot_a_referral_reaches_the_city_government_which_coordinates(deployed: Deployed) -> None:
+    """R-UNIT-3, Art.19: 承办单位对于自身难以协调解决的诉求,可以报请市、区(旗、县)人民政府……协调解决."""
+    from tests.workflow.scenario import refer_and_coordinate
+
+    refer_and_coordinate(deployed, "urban_management", "xincheng", "hh-xincheng", "hh-gov", "hh-zhujian")
+
+
+def test_hohhot_a_districts_approved_return_is_routed_to_the_city_department_by_rule(deployed: Deployed) -> None:
+    """Art.19 (dispatch.department_leads_disputes): the dispatcher approves the district's return
+    without naming a unit; the workflow's routing gives it to the city department."""
+    tid = order(deployed, "urban_management", "xincheng")
+    deployed.settle(tid, "AwaitUnit")
+    deployed.act(tid, "hh-xincheng", "request_return", reason="占道经营执法属市城管执法局职责")
+    deployed.act(tid, "dispatcher", "decide_return", approve=True, reason="职责争议，按第十九条由市级部门主办")
+    deployed.settle(tid, "AwaitUnit")
+    routed = deployed.ticket(tid)
+    assert routed["lead_unit"] == "hh-chengguan" and "hh-xincheng" not in routed["assist_units"]
+    assert "Hohhot Art.19" in routed["events"][-1]["detail"]["note"]

@@ -417,3 +417,8 @@ def test_tianjin_a_day_at_the_desk_runs_from_the_queues_alone(deployed: Deployed
     from tests.workflow.scenario import day_at_the_desk
 
     day_at_the_desk(deployed, "roads", "heping", {"days": 5})
+
+
+def test_tianjin_a_district_hands_the_work_down_to_its_street_and_stays_answerable(deployed: Deployed) -> None:
+    """R-UNIT-2, Tianjin Art.6: 区人民政府可以指定……街道办事处作为经办单位具体办理诉求事项."""
+    scenario.hand_down_to_the_street(deployed, "property", "heping", "tj-heping", "tj-heping-wudadao")

@@ -165,6 +165,9 @@ class DispatchPolicy(Cited):
     # R-DSP-2: an order no rule sends waits at most this long for the dispatcher (office time;
     # natural time for 7×24 and urgent matters), then reminds the dispatcher and goes overdue.
     queue_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # R-UNIT-3, Hohhot Art.19: in a dispute between a city department and a district, the
+    # department leads — when the district's return is approved, the rule's department leads.
+    department_leads_disputes: Cited | None = None
 
 
 class CallbackPolicy(Cited):

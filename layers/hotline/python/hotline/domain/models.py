@@ -114,7 +114,7 @@ class Referral(BaseModel):
         return self.to is not None and self.answered_at is None
 
 
-class Progress(BaseModel):
+class StageReport(BaseModel):
     """A stage report (阶段性工作情况, R-UNIT-4): public ones show in the citizen's view."""
 
     at: datetime
@@ -202,7 +202,7 @@ class Ticket(BaseModel):
     backlog: dict[str, Any] | None = None
     referrals: list[Referral] = []
     handling_unit: str | None = None  # 经办单位: the unit below the lead that does the work (R-UNIT-2)
-    progress: list[Progress] = []
+    progress: list[StageReport] = []
     returned_by: list[str] = []  # units whose return was approved: routing never sends it back (R-DSP-5)
     archive_key: str | None = None  # where the immutable record lies once final (R-CB-5)
     archived_version: int | None = None  # the version that record holds; a later change is archived again

@@ -41,6 +41,20 @@ def route(config: CityConfig, category: str | None, district: str | None, street
     return Assignment(best.lead, tuple(best.assist), best.principle, best.article)
 
 
+def _department_leads(config: CityConfig, a: Assignment, t: Ticket) -> Assignment | None:
+    """Hohhot Art.19: a district (or street) that returned the order disputes it with the city
+    department of the rule, which then leads; the city's choice (`dispatch.department_leads_disputes`)."""
+    rule = config.dispatch.department_leads_disputes
+    kinds = {u.id: u.kind for u in config.units}
+    if rule is None or kinds.get(a.lead_unit) not in ("district", "street"):
+        return None
+    department = next((u for u in a.assist_units if kinds.get(u) == "department" and u not in t.returned_by), None)
+    if department is None:
+        return None
+    rest = tuple(u for u in a.assist_units if u != department)
+    return Assignment(department, rest, "dispute", rule.article)
+
+
 def due_dispatch(lc: Lifecycle, t: Ticket, now: datetime) -> Step | None:
     """The rule's dispatch of a queued order that is due now (R-DSP-1/2), or None.
 
@@ -53,6 +67,8 @@ def due_dispatch(lc: Lifecycle, t: Ticket, now: datetime) -> Step | None:
     if t.deadlines.dispatch_by is not None and lc.policy.dispatch_opens(t.deadlines.dispatch_by) > now:
         return None
     assignment = route(lc.config, t.category, t.location.district, t.location.street)
+    if assignment is not None and assignment.lead_unit in t.returned_by:
+        assignment = _department_leads(lc.config, assignment, t)
     if assignment is None or assignment.lead_unit in t.returned_by:
         return None
     body = {

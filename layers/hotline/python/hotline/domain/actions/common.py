@@ -22,7 +22,7 @@ PENDING_NAMES = {
     "exemption": "免责",
     "backlog": "挂账",
 }
-FEATURE_NAMES = {"termination": "终止办理", "backlog": "挂账", "kpi_exemption": "考核免责"}
+FEATURE_NAMES = {"termination": "终止办理", "backlog": "挂账", "kpi_exemption": "考核免责", "hand_down": "交下级经办"}
 
 
 def deadlines_moved(t: Ticket) -> None:

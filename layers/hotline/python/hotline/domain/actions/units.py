@@ -20,7 +20,7 @@ from hotline.domain.actions.declaration import WORKING, Action, Ctx, ToUnits, ro
 from hotline.domain.actions.names import ActionName as A
 from hotline.domain.actions.payload import Payload, Reason, Text
 from hotline.domain.errors import BadInput, IllegalTransition
-from hotline.domain.models import Progress, Referral, Role, Status, Ticket
+from hotline.domain.models import Referral, Role, StageReport, Status, Ticket
 
 if TYPE_CHECKING:
     from hotline.domain.lifecycle import Lifecycle
@@ -165,7 +165,7 @@ def _part_of(t: Ticket, unit: str) -> str:
 
 def _report(lc: Lifecycle, t: Ticket, c: Ctx[ReportProgress]) -> dict[str, Any]:
     part = _part_of(t, c.actor.id)
-    t.progress.append(Progress(at=c.now, by=c.actor.id, part=part, text=c.payload.text, public=c.payload.public))
+    t.progress.append(StageReport(at=c.now, by=c.actor.id, part=part, text=c.payload.text, public=c.payload.public))
     return {"part": part, "public": c.payload.public, "text": c.payload.text}
 
 
