@@ -1,4 +1,7 @@
-"""A queue page costs one Query whatever the queue holds (R-DESK-1, issue 18).
+"""A queue page and an inbox page cost one Query whatever they hold (R-DESK-1, R-UNIT-1).
+
+(moto's own time grows with the table — 9 ms → 1.2 s for a ten-row partition beside 100,000
+other entries — because it walks more than the partition; DynamoDB reads the page.)
 
 Measured on moto in one run: the dispatcher's queue is filled to 100 and then to 100,000 orders
 (entries written straight into moto's backend, as the order's transaction would write them),
@@ -6,6 +9,10 @@ and the first page and a page further on (by cursor) are read at each size; AWS 
 The calls are the measure: moto sorts a whole partition for every Query, so its time grows with
 the queue, where DynamoDB reads only the page (one run: 1 Query per page at both sizes; moto's
 time 35 ms → 1.4 s).
+
+The inbox likewise (issue 19): a unit that leads 100 or 100,000 orders and assists on 10 reads
+its assisting part (`?role=assist`) in one Query of full pages, because each part has its own
+partition; a filter over one partition would read page after empty page to find the ten.
 """
 
 from __future__ import annotations
@@ -83,5 +90,70 @@ def page_cost() -> None:
           f"{large[1] / small[1]:.2f}; same calls: {small[2] == large[2]}")  # fmt: skip
 
 
+def _fill_inbox(table: str, unit: str, start: int, stop: int, assisting: int = 10) -> None:
+    """`stop - start` orders the unit leads and, the first time, `assisting` it assists on, as the
+    order's transaction writes them: the all-parts entry and the part's own entry."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends["123456789012"]["ap-southeast-1"]
+    base = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    parts = [("lead", i) for i in range(start, stop)] + [
+        ("assist", -i - 1) for i in range(assisting if not start else 0)
+    ]
+    for part, i in parts:
+        due = (base + timedelta(seconds=i if i >= 0 else 10**7 - i)).isoformat()
+        tid = f"I-{abs(i):06d}-1"
+        row = f'{{"ticket_id": "{tid}", "part": "{part}", "due": "{due}", "status": "in_progress"}}'
+        for pk in (f"INBOX#{unit}", f"INBOX#{unit}#{part}"):
+            item = {"pk": {"S": pk}, "sk": {"S": f"{due}#{tid}"}, "data": {"S": row}, "status": {"S": "in_progress"}}
+            backend.put_item(table, item)
+
+
+def inbox_cost() -> None:
+    """The assisting part of a unit that mostly leads: Queries to read all of it, at both sizes."""
+    from botocore.client import BaseClient
+    from moto import mock_aws
+
+    os.environ.update(HOTLINE_CITY="tianjin", TABLE_NAME="bench-inbox", AWS_DEFAULT_REGION="ap-southeast-1")
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ[k] = "bench"
+    with mock_aws():
+        from hotline.dal.models import TicketItem, bind
+        from hotline.dal.repository import TicketRepository
+
+        bind("bench-inbox", region="ap-southeast-1")
+        TicketItem.create_table(wait=True)
+        repo = TicketRepository()
+        calls: Counter[str] = Counter()
+        make_call = BaseClient._make_api_call
+
+        def counted(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+            calls[operation] += 1
+            return make_call(client, operation, params)
+
+        results: dict[int, tuple[float, dict[str, int], int]] = {}
+        filled = 0
+        for size in SIZES:
+            _fill_inbox(TicketItem.Meta.table_name, "tj-water", filled, size)
+            filled = size
+            calls.clear()
+            BaseClient._make_api_call = counted  # type: ignore[method-assign]
+            times = []
+            for _ in range(READS):
+                started = time.perf_counter()
+                rows, nxt = repo.inbox("tj-water", part="assist")
+                times.append(time.perf_counter() - started)
+            BaseClient._make_api_call = make_call  # type: ignore[method-assign]
+            assert nxt is None
+            results[size] = (statistics.median(times), {k: v // READS for k, v in calls.items()}, len(rows))
+    print("\nA unit's assisting part (R-UNIT-1, ?role=assist) against how many orders it leads, moto, same run")
+    for size in SIZES:
+        t, per, n = results[size]
+        print(f"  leads {size:>7,}, assists 10: {n} rows in {t * 1000:6.1f} ms, calls "
+              + ", ".join(f"{k}×{v}" for k, v in sorted(per.items())))  # fmt: skip
+    print(f"  same calls at both sizes: {results[SIZES[0]][1] == results[SIZES[1]][1]}")
+
+
 if __name__ == "__main__":
     page_cost()
+    inbox_cost()

@@ -52,3 +52,4 @@ if __name__ == "__main__":
     lifecycle.calls_per_order()
     timers.fire_cost()
     desk.page_cost()
+    desk.inbox_cost()

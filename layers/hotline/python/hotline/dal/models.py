@@ -8,9 +8,10 @@
     pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
     pk = HOT#<district>#<street>#<category> sk = <local date>   distinct citizens that day (R-TMR-3)
     pk = QUEUE#<queue> sk = <due, UTC>#<id>  an order in a center queue, with its row (R-DESK-1)
-    pk = INBOX#<unit>  sk = <due, UTC>#<id>  an open order the unit has a part in, with its row,
-                                             `parts` and `status` (R-UNIT-1); both written in the
-                                             order's own transaction
+    pk = INBOX#<unit>  sk = <due, UTC>#<id>  an open order the unit has a part in, with its row
+                                             and `status` (R-UNIT-1); the same under
+                                             INBOX#<unit>#<part> for each part; all of them written
+                                             in the order's own transaction
 GSI (sparse, no Scan anywhere):
     citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
 The table name is bound at run time (`bind`), never read from the environment at import.
@@ -70,13 +71,12 @@ class TicketItem(_Base):
 
 class QueueItem(_Base):
     """One order on one list — a center queue (R-DESK-1) or a unit's inbox (R-UNIT-1): a page is
-    one Query of its partition; an inbox narrows by the unit's `parts` and the order's `status`."""
+    one Query of its partition; an inbox page may narrow by the order's `status`."""
 
     class Meta(_Base.Meta):
         pass
 
     data = JSONAttribute()
-    parts = UnicodeSetAttribute(null=True)
     status = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # with the order's own TTL once archived
 

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -70,7 +69,10 @@ def _listing_keys(t: Ticket) -> dict[tuple[str, str], Any]:
     for name, due in queues.memberships(t).items():
         out[(f"QUEUE#{name}", queues.sort_key(due, t.ticket_id))] = (name, due)
     for unit, inv in inbox.involvements(t).items():
-        out[(f"INBOX#{unit}", queues.sort_key(inv.due, t.ticket_id))] = (unit, inv)
+        sk = queues.sort_key(inv.due, t.ticket_id)
+        out[(f"INBOX#{unit}", sk)] = (unit, inv)  # every part: the inbox as it opens
+        for part in inv.parts:  # one part: so that `?role=` pages are full, never a filtered few
+            out[(f"INBOX#{unit}#{part}", sk)] = (unit, inv)
     return out
 
 
@@ -86,8 +88,7 @@ def _listings(tx: TransactWrite, before: Ticket | None, after: Ticket) -> None:
         if pk.startswith("QUEUE#"):
             entry = QueueItem(pk=pk, sk=sk, data=queues.row(after, name, how))
         else:
-            entry = QueueItem(pk=pk, sk=sk, data=inbox.row(after, name, how), parts=set(how.parts),
-                              status=after.status.value)  # fmt: skip
+            entry = QueueItem(pk=pk, sk=sk, data=inbox.row(after, name, how), status=after.status.value)
         if after.expires_at is not None:
             entry.expires_at = int(after.expires_at.timestamp())
         tx.save(entry)
@@ -148,17 +149,12 @@ class TicketRepository:
         cursor: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
         """A unit's open orders, every part or one, its own deadline first (R-DSP-3, R-UNIT-1):
-        one Query of its entries; a part or status narrows the page, never the key order."""
-        pk = f"INBOX#{unit_id}"
-        condition: Condition | None = None
-        for narrower in (QueueItem.parts.contains(part) if part else None,
-                         QueueItem.status == status.value if status else None):  # fmt: skip
-            if narrower is not None:
-                condition = narrower if condition is None else condition & narrower
+        one Query of its entries (of one part's, for `part`); a status narrows the page."""
+        pk = f"INBOX#{unit_id}#{part}" if part else f"INBOX#{unit_id}"
+        condition = QueueItem.status == status.value if status else None
         with store_errors("inbox"):
-            result = QueueItem.query(
-                pk, filter_condition=condition, limit=limit, last_evaluated_key=_decode(cursor, pk)
-            )
+            start = _decode(cursor, pk)
+            result = QueueItem.query(pk, filter_condition=condition, limit=limit, last_evaluated_key=start)
             return [dict(i.data) for i in result], _encode(result.last_evaluated_key)
 
     def queue(self, name: str, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:

@@ -1,11 +1,11 @@
 """Every unit with a part in an order finds it in its inbox, on its own deadline (R-UNIT-1).
 
-Pure, from the ticket alone, like the center's queues (`domain/queues.py`): the store keeps one
-entry per (unit, open order) in the order's own transaction (`dal/repository.py`), under
-`INBOX#<unit>`, sorted by the deadline that matters to that unit, holding the row a page shows
-and the unit's parts, so a page — of every part or of one — is one Query. A unit may hold more
-than one part (an assisting unit the order was also referred to); the most pressing deadline
-of its parts sorts it.
+Pure, from the ticket alone, like the center's queues (`domain/queues.py`): the store keeps, in
+the order's own transaction (`dal/repository.py`), one entry per (unit, open order) under
+`INBOX#<unit>` and one under `INBOX#<unit>#<part>` for each of its parts, sorted by the deadline
+that matters to that unit and holding the row a page shows, so a page — of every part or of one
+— is one Query and always a full page. A unit may hold more than one part (an assisting unit the
+order was also referred to); the most pressing deadline of its parts sorts it.
 """
 
 from __future__ import annotations
