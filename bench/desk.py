@@ -21,6 +21,8 @@ import os
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,26 +41,40 @@ def _fill(table: str, start: int, stop: int) -> None:
         backend.put_item(table, {"pk": {"S": "QUEUE#dispatch"}, "sk": {"S": f"{due}#Q-{i:06d}-1"}, "data": {"S": row}})
 
 
-def page_cost() -> None:
+@contextmanager
+def _counted_table(name: str) -> Iterator[tuple[Any, Counter[str], Callable[[bool], None]]]:
+    """A fresh ticket table on moto, its repository, and a switch that counts the AWS calls made."""
     from botocore.client import BaseClient
     from moto import mock_aws
 
-    os.environ.update(HOTLINE_CITY="tianjin", TABLE_NAME="bench-desk", AWS_DEFAULT_REGION="ap-southeast-1")
+    os.environ.update(HOTLINE_CITY="tianjin", TABLE_NAME=name, AWS_DEFAULT_REGION="ap-southeast-1")
     for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ[k] = "bench"
     with mock_aws():
         from hotline.dal.models import TicketItem, bind
         from hotline.dal.repository import TicketRepository
 
-        bind("bench-desk", region="ap-southeast-1")
+        bind(name, region="ap-southeast-1")
         TicketItem.create_table(wait=True)
-        repo = TicketRepository()
         calls: Counter[str] = Counter()
         make_call = BaseClient._make_api_call
 
         def counted(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
             calls[operation] += 1
             return make_call(client, operation, params)
+
+        def counting(on: bool) -> None:
+            BaseClient._make_api_call = counted if on else make_call  # type: ignore[method-assign]
+
+        try:
+            yield TicketRepository(), calls, counting
+        finally:
+            counting(False)
+
+
+def page_cost() -> None:
+    with _counted_table("bench-desk") as (repo, calls, counting):
+        from hotline.dal.models import TicketItem
 
         results: dict[int, tuple[float, float, dict[str, int]]] = {}
         filled = 0
@@ -67,7 +83,7 @@ def page_cost() -> None:
             filled = size
             _, cursor = repo.queue("dispatch")
             calls.clear()
-            BaseClient._make_api_call = counted  # type: ignore[method-assign]
+            counting(True)
             first, later = [], []
             for _ in range(READS):
                 started = time.perf_counter()
@@ -76,7 +92,7 @@ def page_cost() -> None:
                 started = time.perf_counter()
                 repo.queue("dispatch", cursor=cursor)
                 later.append(time.perf_counter() - started)
-            BaseClient._make_api_call = make_call  # type: ignore[method-assign]
+            counting(False)
             assert len(rows) == min(50, size)
             per_read = {k: v // (2 * READS) for k, v in calls.items()}
             results[size] = (statistics.median(first), statistics.median(later), per_read)
@@ -111,25 +127,8 @@ def _fill_inbox(table: str, unit: str, start: int, stop: int, assisting: int = 1
 
 def inbox_cost() -> None:
     """The assisting part of a unit that mostly leads: Queries to read all of it, at both sizes."""
-    from botocore.client import BaseClient
-    from moto import mock_aws
-
-    os.environ.update(HOTLINE_CITY="tianjin", TABLE_NAME="bench-inbox", AWS_DEFAULT_REGION="ap-southeast-1")
-    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        os.environ[k] = "bench"
-    with mock_aws():
-        from hotline.dal.models import TicketItem, bind
-        from hotline.dal.repository import TicketRepository
-
-        bind("bench-inbox", region="ap-southeast-1")
-        TicketItem.create_table(wait=True)
-        repo = TicketRepository()
-        calls: Counter[str] = Counter()
-        make_call = BaseClient._make_api_call
-
-        def counted(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-            calls[operation] += 1
-            return make_call(client, operation, params)
+    with _counted_table("bench-inbox") as (repo, calls, counting):
+        from hotline.dal.models import TicketItem
 
         results: dict[int, tuple[float, dict[str, int], int]] = {}
         filled = 0
@@ -137,13 +136,13 @@ def inbox_cost() -> None:
             _fill_inbox(TicketItem.Meta.table_name, "tj-water", filled, size)
             filled = size
             calls.clear()
-            BaseClient._make_api_call = counted  # type: ignore[method-assign]
+            counting(True)
             times = []
             for _ in range(READS):
                 started = time.perf_counter()
                 rows, nxt = repo.inbox("tj-water", part="assist")
                 times.append(time.perf_counter() - started)
-            BaseClient._make_api_call = make_call  # type: ignore[method-assign]
+            counting(False)
             assert nxt is None
             results[size] = (statistics.median(times), {k: v // READS for k, v in calls.items()}, len(rows))
     print("\nA unit's assisting part (R-UNIT-1, ?role=assist) against how many orders it leads, moto, same run")
