@@ -178,6 +178,50 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                   "YYYY-MM or YYYY; this month by default"),
         ),
     ),
+    ("GET", "/stats/hotspots"): Op(
+        "Where and about what people call (R-GOV-1): the most frequent districts, streets or categories, or "
+        "the days of a month", "Hotspots", tags=("oversight",),
+        params=(
+            Param("period", "query", {"type": "string", "maxLength": 10},
+                  "a day (2026-11-02), an ISO week (2026-W45) or a month (2026-11); this month by default"),
+            Param("by", "query", {"enum": ["district", "street", "category", "day"]}, "category by default"),
+            Param("top", "query", {"type": "string", "maxLength": 3}, "how many, 1-100 (10)"),
+        ),
+    ),
+    ("GET", "/stats/callers"): Op(
+        "High-frequency callers of a month by keyed id, never a phone (R-GOV-1)", "FrequentCallers",
+        tags=("oversight",), params=(Param("period", "query", {"type": "string", "maxLength": 7}, "YYYY-MM"),),
+    ),
+    ("GET", "/stats/ranking"): Op(
+        "Units or districts ranked by the three rates, with their counts (R-GOV-4)", "Ranking", tags=("oversight",),
+        params=(Param("period", "query", {"type": "string", "maxLength": 7}, "YYYY-MM or YYYY"),
+                Param("level", "query", {"enum": ["unit", "district"]}, "unit by default")),
+    ),
+    ("GET", "/warnings"): Op(
+        "Early warnings of clusters and of risks units reported, newest first (R-GOV-2)", "Warnings",
+        tags=("oversight",), params=(Param("cursor", "query", {"type": "string", "maxLength": 2048}, "opaque"),),
+    ),
+    ("POST", "/topics"): Op(
+        "A supervisor opens a governance topic on a scope (R-GOV-3)", "Topic", body="OpenTopic", writes=True,
+        tags=("oversight",),
+    ),
+    ("GET", "/topics"): Op(
+        "Governance topics, newest first (R-GOV-3)", "Topics", tags=("oversight",),
+        params=(Param("cursor", "query", {"type": "string", "maxLength": 2048}, "opaque"),),
+    ),
+    ("GET", "/topics/{topic_id}"): Op(
+        "One topic with its progress, linked orders and, once closed, the scope's counts before and after",
+        "Topic", tags=("oversight",),
+    ),
+    ("POST", "/topics/{topic_id}/actions"): Op(
+        "report_progress {text} (lead unit or supervisor) or close {outcome} (supervisor)", "Topic",
+        body="TopicAction", writes=True, tags=("oversight",),
+    ),
+    ("GET", "/public/report"): Op(
+        "The monthly public report (R-GOV-4): volumes, the three rates, rankings; no credential, no personal "
+        "data", "PublicReport", tags=("public",),
+        params=(Param("period", "query", {"type": "string", "maxLength": 7}, "YYYY-MM; this month by default"),),
+    ),
 }  # fmt: skip
 
 
@@ -476,6 +520,93 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
                              "suspended": {"type": "boolean"}}, ["caller_id", "suspended"]))  # fmt: skip
     rates = {k: _nullable({"type": "number", "minimum": 0, "maximum": 1})
              for k in ("response_rate", "resolution_rate", "satisfaction_rate")}  # fmt: skip
+    from hotline.app.governance import OpenTopic, TopicAction
+
+    c.model(OpenTopic)
+    c.model(TopicAction)
+    c.add(
+        "Hotspots",
+        _object(
+            {
+                "period": {"type": "string"},
+                "by": {"type": "string"},
+                "rows": {
+                    "type": "array",
+                    "items": _object(
+                        {"key": {"type": "string"}, "name": {"type": "string"}, "requests": {"type": "integer"}},
+                        ["key", "requests"],
+                    ),
+                },
+            },
+            ["period", "by", "rows"],
+        ),
+    )
+    c.add(
+        "FrequentCallers",
+        _object(
+            {
+                "period": {"type": "string"},
+                "min_requests": {"type": "integer"},
+                "callers": {
+                    "type": "array",
+                    "items": _object({"caller_id": {"type": "string"}, "requests": {"type": "integer"}}, ["caller_id"]),
+                },
+            },
+            ["period", "callers"],
+        ),
+    )
+    c.add(
+        "Ranking",
+        _object(
+            {
+                "period": {"type": "string"},
+                "level": {"type": "string"},
+                "rows": {"type": "array", "items": {"type": "object"}},
+            },
+            ["period", "level", "rows"],
+        ),
+    )
+    c.add(
+        "Warnings",
+        _object(
+            {"warnings": {"type": "array", "items": {"type": "object"}}, "next": _nullable({"type": "string"})},
+            ["warnings"],
+        ),
+    )
+    c.add(
+        "Topics",
+        _object(
+            {"topics": {"type": "array", "items": {"type": "object"}}, "next": _nullable({"type": "string"})},
+            ["topics"],
+        ),
+    )
+    c.add(
+        "Topic",
+        _object(
+            {
+                "topic_id": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"enum": ["open", "closed"]},
+                "orders": _strings(),
+            },
+            ["topic_id", "status", "orders"],
+        ),
+    )
+    c.add(
+        "PublicReport",
+        _object(
+            {
+                "city": {"type": "string"},
+                "period": {"type": "string"},
+                "requests": {"type": "integer"},
+                "by_category": {"type": "array"},
+                "by_district": {"type": "array"},
+                "rates": {"type": "object"},
+                "ranking": {"type": "object"},
+            },
+            ["city", "period", "rates", "ranking"],
+        ),
+    )
     c.add("KpiFigures", _object({"period": {"type": "string"}, "scope": {"type": "string"},
                                  "id": _nullable({"type": "string"}), "name": {"type": "string"},
                                  "counts": {"type": "object", "additionalProperties": {"type": "integer"}},

@@ -124,6 +124,12 @@ class Api(Construct):
                 request_validator=validator,
             )
 
+        def public(resource: apigw.IResource, verb: str, fn: lambda_.IFunction) -> None:
+            m = resource.add_method(verb, apigw.LambdaIntegration(fn), request_validator=validator)
+            why = "The public report has no credential by law (Hohhot Art.32, Baoding Art.37); WAF limits per address"
+            ack(m, "AwsSolutions-APIG4", why)
+            ack(m, "AwsSolutions-COG4", why)
+
         root = self.rest.root
         channel(root.add_resource("catalog"), "GET", intake)
         requests = root.add_resource("requests")
@@ -146,7 +152,18 @@ class Api(Construct):
         staff(desk, "GET", dispatch)
         staff(desk.add_resource("{name}"), "GET", dispatch)
         staff(root.add_resource("backlog"), "GET", dispatch)  # the backlog ledger (R-DESK-4)
-        staff(root.add_resource("stats").add_resource("kpi"), "GET", stats)
+        figures = root.add_resource("stats")
+        staff(figures.add_resource("kpi"), "GET", stats)
+        for name in ("hotspots", "callers", "ranking"):  # R-GOV-1, R-GOV-4
+            staff(figures.add_resource(name), "GET", stats)
+        staff(root.add_resource("warnings"), "GET", stats)  # R-GOV-2
+        topics = root.add_resource("topics")  # R-GOV-3
+        staff(topics, "GET", stats)
+        staff(topics, "POST", stats)
+        one_topic = topics.add_resource("{topic_id}")
+        staff(one_topic, "GET", stats)
+        staff(one_topic.add_resource("actions"), "POST", stats)
+        public(root.add_resource("public").add_resource("report"), "GET", stats)  # R-GOV-4, no credential
 
         self.api_keys: dict[str, apigw.IApiKey] = {}
         for ch in config.channels:

@@ -102,6 +102,34 @@ class Notifications(Construct):
             "overflow the role policy size limit",
         )
 
+    def grant_notices(self, fn: lambda_.Function) -> None:
+        """A function that tells units and the center's roles (no desk, no citizen): the warnings
+        of clusters (R-GOV-2, orchestrate) and the review dates of topics (R-GOV-3, stats)."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish"],
+                resources=[
+                    cdk.Fn.sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.unit_prefix + "*")
+                ],
+            )
+        )
+        for center in self.center.values():
+            center.grant_publish(fn)
+        fn.add_environment(
+            "CENTER_TOPIC_ARN_PREFIX",
+            cdk.Fn.sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.center_prefix),
+        )
+        self.key.grant(fn, "kms:GenerateDataKey*")  # the topics are under the city's key
+        assert fn.role is not None
+        ack(
+            fn.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:"
+            + self.unit_prefix
+            + "*]",
+            "Publishes to this city's unit topics only (one per unit, named by prefix); listing 30-90 ARNs would "
+            "overflow the role policy size limit",
+        )
+
     def sms_from_queue(self, fn: lambda_.Function) -> None:
         """`fn` sends the queued citizen SMS (R-DSP-13): it opens the sealed contact and publishes to
         the phone number; a message that fails is redelivered, and parked after five receives."""

@@ -2,7 +2,8 @@
 
 Daily at 09:00 Beijing time (01:00 UTC; rules run in UTC): the timers function checks that the
 working-day calendar knows this year and, from December 1st, the next; the notify function tells
-each unit of its knowledge entries that are stale or about to be. Monthly, on the 1st at the same
+each unit of its knowledge entries that are stale or about to be; the stats function reminds the
+lead unit and the supervisors of each governance topic whose review date is today. Monthly, on the 1st at the same
 hour, the stats function publishes the month just ended (and after December, the year).
 
 Each target retries for up to six hours, then the event is parked in the routine's own dead-letter
@@ -50,6 +51,7 @@ class Routines(Construct):
             ("Calendar", timers, "calendar", "daily", "checks the holiday calendar covers the year ahead (R-SLA-1)"),
             ("Knowledge", notify, "knowledge", "daily", "tells units of knowledge entries to update (R-KB-1)"),
             ("KpiExport", stats, "kpi_export", "monthly", "publishes last month's three rates (R-KPI-1)"),
+            ("TopicReviews", stats, "topic_reviews", "daily", "reminds of governance topics due for review (R-GOV-3)"),
         ):
             parked = streams.dead_letter_queue(self, f"{name}Dlq", key)
             self.dead_letters[f"{routine.replace('_', '-')}-dlq"] = parked

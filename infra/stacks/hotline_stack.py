@@ -126,7 +126,12 @@ class HotlineStack(cdk.Stack):
         # R-KPI-1: orchestrate counts each ticket version's share; stats reads the figures and
         # publishes each month's under kpi/ (read back for its checksum), nothing else of the bucket
         s.stats.grant_read_write_data(planner)
-        s.stats.grant_read_data(stats)
+        s.stats.grant_read_write_data(stats)  # the figures are read; topics are opened and worked (R-GOV-3)
+        s.stats.grant_read_data(dispatch)  # an order's links to warnings and topics (R-GOV-2/3)
+        # R-GOV-2/3: warnings of clusters (orchestrate) and topics' review dates (stats) tell
+        # units and the center's supervisors
+        self.notifications.grant_notices(planner)
+        self.notifications.grant_notices(stats)
         stats.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:GetObject"], resources=[s.archive.arn_for_objects("kpi/*")]
@@ -139,7 +144,7 @@ class HotlineStack(cdk.Stack):
             f"AwsSolutions-IAM5[Resource::<{archive_id}.Arn>/kpi/*]",
             "Publishes each month's figures under kpi/city=…/period=…/; the period is known only at run time",
         )
-        for fn in (planner, stats):
+        for fn in (planner, stats, dispatch):
             assert fn.role is not None
             for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
                 ack(fn.role, f"AwsSolutions-IAM5[Action::{action}]", "CDK's grant on the city's own CMK, scoped to it")
@@ -154,7 +159,7 @@ class HotlineStack(cdk.Stack):
             ack(
                 fn.role,
                 f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]",
-                "Queries the table's own GSIs (inbox, citizen); CDK scopes them to this table's index ARNs",
+                "Queries the table's own GSI (citizen); CDK scopes it to this table's index ARNs",
             )
             for action in ("kms:ReEncrypt*", "kms:GenerateDataKey*"):
                 ack(fn.role, f"AwsSolutions-IAM5[Action::{action}]", "CDK's grant on the city's own CMK, scoped to it")

@@ -8,6 +8,7 @@ recorders for what the outside world would have been told.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from hotline.domain import inbox, queues
 from hotline.domain.callers import CallerRecord
 from hotline.domain.errors import BadInput, Conflict, NotFound
 from hotline.domain.filing import HashKeys
+from hotline.domain.governance import Cluster, volume_difference
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import Event, Status, Ticket
@@ -249,8 +251,10 @@ class FakeArchive:
 class FakeKpi:
     counted: dict[str, int] = field(default_factory=dict)
     figures: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    volume_of: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
+    counters: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def count(self, ticket_id: str, version: int, share: Any, expires_at: datetime | None) -> Any:
+    def count(self, ticket_id: str, version: int, share: Any, expires_at: datetime | None, volume: Any = None) -> Any:
         if self.counted.get(ticket_id, -1) >= version:
             return {}
         self.counted[ticket_id] = version
@@ -258,6 +262,10 @@ class FakeKpi:
             row = self.figures.setdefault(key, {})
             for m, v in counts.items():
                 row[m] = row.get(m, 0) + v
+        if volume is not None:  # the difference from what was counted, as the store moves it
+            for key, n in volume_difference(volume, self.volume_of.get(ticket_id, {})).items():
+                self.counters[key] = self.counters.get(key, 0) + n
+            self.volume_of[ticket_id] = dict(volume)
         return share
 
     def get(self, period: str, scope: str) -> dict[str, int]:
@@ -265,6 +273,82 @@ class FakeKpi:
 
     def period(self, period: str) -> list[tuple[str, dict[str, int]]]:
         return [(s, dict(c)) for (p, s), c in sorted(self.figures.items()) if p == period]
+
+    def volumes(self, pk: str) -> list[tuple[str, int]]:
+        return sorted((sk, n) for (p, sk), n in self.counters.items() if p == pk and n)
+
+    def series(self, scope: str, first: str, last: str) -> int:
+        return sum(n for (p, sk), n in self.counters.items() if p == f"SERIES#{scope}" and first <= sk <= last)
+
+
+@dataclass
+class FakeGovernance:
+    """The governance items in dicts, with the store's once-only and version rules."""
+
+    calls: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    frequent: dict[tuple[str, str], int] = field(default_factory=dict)
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    raised: dict[str, dict[str, Any]] = field(default_factory=dict)
+    linked: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    topic_items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    topic_orders: dict[str, list[str]] = field(default_factory=dict)
+
+    def caller_seen(self, month: str, caller: str, ticket_id: str, bar: int) -> int:
+        seen = self.calls.setdefault((month, caller), set())
+        seen.add(ticket_id)
+        if len(seen) >= bar:
+            self.frequent[(month, caller)] = len(seen)
+        return len(seen)
+
+    def frequent_callers(self, month: str) -> list[tuple[str, int]]:
+        return sorted((c, n) for (m, c), n in self.frequent.items() if m == month)
+
+    def cluster(self, scope: str) -> Cluster:
+        return copy.deepcopy(self.clusters.get(scope, Cluster([])))
+
+    def save_cluster(self, scope: str, c: Cluster, expires_at: datetime) -> None:
+        if self.clusters.get(scope, Cluster([])).version != c.version:
+            raise Conflict(None, "cluster changed")
+        self.clusters[scope] = Cluster(list(c.arrivals), c.quiet_until, c.version + 1)
+
+    def raise_warning(self, warning: dict[str, Any]) -> bool:
+        if warning["warning_id"] in self.raised:
+            return False
+        self.raised[warning["warning_id"]] = warning
+        for tid in warning["tickets"]:
+            self.linked.setdefault(tid, {"warnings": [], "topics": []})["warnings"].append(warning["warning_id"])
+        return True
+
+    def warnings(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        return sorted(self.raised.values(), key=lambda w: w["raised_at"], reverse=True)[:limit], None
+
+    def links(self, ticket_id: str) -> dict[str, list[str]]:
+        return copy.deepcopy(self.linked.get(ticket_id, {"warnings": [], "topics": []}))
+
+    def topic(self, topic_id: str) -> tuple[dict[str, Any], list[str]] | None:
+        found = self.topic_items.get(topic_id)
+        return (copy.deepcopy(found), list(self.topic_orders.get(topic_id, []))) if found else None
+
+    def save_topic(self, topic: dict[str, Any], read_version: int) -> None:
+        stored = self.topic_items.get(topic["topic_id"])
+        if (stored["version"] if stored else 0) != read_version:
+            raise Conflict(None, "专题已被他人修改，请刷新后重试")
+        self.topic_items[topic["topic_id"]] = {**copy.deepcopy(topic), "version": read_version + 1}
+
+    def topics(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        rows = sorted(self.topic_items.values(), key=lambda t: t["opened_at"], reverse=True)
+        return [{k: v for k, v in t.items() if k not in ("version", "progress")} for t in rows][:limit], None
+
+    def open_topics(self, scopes: list[str]) -> list[str]:
+        return sorted(t for t, v in self.topic_items.items() if v["status"] == "open" and v["scope_key"] in scopes)
+
+    def link_topic(self, topic_id: str, ticket_id: str, at: datetime) -> bool:
+        orders = self.topic_orders.setdefault(topic_id, [])
+        if ticket_id in orders:
+            return False
+        orders.append(ticket_id)
+        self.linked.setdefault(ticket_id, {"warnings": [], "topics": []})["topics"].append(topic_id)
+        return True
 
 
 @dataclass
@@ -319,6 +403,7 @@ class FakeDeps:
         self.waits = FakeWaits()
         self.archive = FakeArchive()
         self.kpi = FakeKpi()
+        self.governance = FakeGovernance()
         self.knowledge_stats = FakeKnowledgeStats()
         self.hotspots = FakeHotspots()
         self.attachments = FakeAttachments()

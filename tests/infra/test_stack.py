@@ -151,10 +151,14 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     by_auth = {m["Properties"].get("AuthorizationType"): 0 for m in methods.values()}
     for m in methods.values():
         by_auth[m["Properties"].get("AuthorizationType")] += 1
-    # channels' routes incl. escalate (R-TRI-5); staff routes incl. the queues and the ledger (R-DESK-1/4)
-    assert by_auth == {"NONE": 8, "COGNITO_USER_POOLS": 9}
+    # channels' routes incl. escalate (R-TRI-5); staff routes incl. the queues and the ledger (R-DESK-1/4),
+    # the governance reads and topics (R-GOV-1..4); the public report alone needs no credential at all
+    assert by_auth == {"NONE": 9, "COGNITO_USER_POOLS": 17}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
     assert len(keyed) == 8
+    props = [m["Properties"] for m in methods.values()]
+    open_methods = [p for p in props if p.get("AuthorizationType") == "NONE" and not p.get("ApiKeyRequired")]
+    assert len(open_methods) == 1 and open_methods[0]["HttpMethod"] == "GET"
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):
         t.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": group})
 

@@ -29,6 +29,10 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("POST", "sms"): "callback",
     ("GET", "queues"): "dispatch",
     ("GET", "backlog"): "dispatch",
+    ("GET", "warnings"): "stats",
+    ("GET", "topics"): "stats",
+    ("POST", "topics"): "stats",
+    ("GET", "public"): "stats",
 }
 
 

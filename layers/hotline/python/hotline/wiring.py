@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hotline.app.ports import Clock
     from hotline.config.schema import CityConfig
     from hotline.dal.callers import CallerStore
+    from hotline.dal.governance import GovernanceStore
     from hotline.dal.hotspots import Hotspots
     from hotline.dal.knowledge import KnowledgeStats
     from hotline.dal.repository import TicketRepository
@@ -166,6 +167,14 @@ class Deps:
 
         self.settings.need("stats_table")  # bound with the others in __init__
         return KpiStore()
+
+    @cached_property
+    def governance(self) -> GovernanceStore:
+        """Frequent callers, clusters, warnings and topics (R-GOV-1..3), beside the figures."""
+        from hotline.dal.governance import GovernanceStore
+
+        self.settings.need("stats_table")
+        return GovernanceStore()
 
     @cached_property
     def attachments(self) -> Attachments:

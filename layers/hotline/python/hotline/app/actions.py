@@ -32,6 +32,7 @@ def read(deps: Deps, actor: Actor, ticket_id: str) -> dict[str, Any]:
     view["citizen"] = _contact(deps, actor.role, ticket)
     if actor.role is not Role.unit:
         view["caller_id"] = ticket.citizen_key  # the center may look up or lift a suspension (R-INT-8)
+    view["links"] = deps.governance.links(ticket_id)  # its warnings and topics (R-GOV-2/3)
     return view
 
 

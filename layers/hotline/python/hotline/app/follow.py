@@ -1,12 +1,15 @@
 """Keeps the machinery in step with each ticket version the stream delivers (DESIGN §1): its
 Scheduler timers (R-TMR-1..4), its execution (started once, resumed when the phase it waits in
-ends) and the three rates (R-KPI-1). Everything is idempotent: the stream redelivers."""
+ends), the three rates (R-KPI-1) and what the city governs with (R-GOV-1..3). Everything is
+idempotent: the stream redelivers."""
 
 from __future__ import annotations
 
+from hotline.app import governance
 from hotline.app.ports import Deps
 from hotline.app.retry import reread_on_conflict
 from hotline.domain import kpi
+from hotline.domain.governance import volume_share
 from hotline.domain.models import Ticket
 from hotline.domain.timers import timers_for
 from hotline.domain.workflow import execution_name, resumes
@@ -26,6 +29,7 @@ def follow(deps: Deps, old: Ticket | None, new: Ticket) -> None:
         reconcile_timers(deps, new)
     drive_execution(deps, old, new)
     count_rates(deps, new)
+    governance.observe(deps, old, new)  # R-GOV-1..3: callers, clusters, topics, reported risks
 
 
 def reconcile_timers(deps: Deps, ticket: Ticket) -> None:
@@ -40,9 +44,12 @@ def reconcile_timers(deps: Deps, ticket: Ticket) -> None:
 
 def count_rates(deps: Deps, ticket: Ticket) -> None:
     """Move the kept figures by what this version changed in the order's share (R-KPI-1)."""
-    share = kpi.share(ticket, deps.lifecycle.policy.calendar, deps.config.kpi)
+    calendar = deps.lifecycle.policy.calendar
+    share = kpi.share(ticket, calendar, deps.config.kpi)
+    volume = volume_share(ticket, calendar)  # R-GOV-1: in the same transaction as the rates
     delta = reread_on_conflict(
-        lambda: deps.kpi.count(ticket.ticket_id, ticket.version, share, ticket.expires_at), attempts=COUNT_ATTEMPTS
+        lambda: deps.kpi.count(ticket.ticket_id, ticket.version, share, ticket.expires_at, volume),
+        attempts=COUNT_ATTEMPTS,
     )
     if delta:
         logger.info("rates counted", extra={"ticket_id": ticket.ticket_id, "figures_moved": len(delta)})

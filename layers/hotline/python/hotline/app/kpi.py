@@ -3,6 +3,7 @@ publication to the archive (JSON and CSV under `kpi/`, kept by object lock)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -59,5 +60,12 @@ def export(deps: Deps, period: str | None = None) -> dict[str, Any]:
             deps.archive.put(key, body, records.checksum(body), content_type=f"{kind}; charset=utf-8")
             written.append(key)
         count("KpiRowsExported", len(rows))
+        if len(one) == 7:  # a month: its public report beside the figures (R-GOV-4)
+            from hotline.app.governance import build_report
+
+            body = json.dumps(build_report(deps, one, at), ensure_ascii=False, sort_keys=True, indent=1).encode()
+            key = f"kpi/city={config.city}/period={one}/public-report.json"
+            deps.archive.put(key, body, records.checksum(body), content_type="application/json; charset=utf-8")
+            written.append(key)
     logger.info("figures published", extra={"keys": written})
     return {"routine": "kpi_export", "periods": periods, "keys": written}

@@ -206,6 +206,23 @@ class Features(Strict):
     emergency_linkage: Literal["two_way", "transfer", "guide"] = "transfer"
 
 
+class EarlyWarning(Cited):
+    """R-GOV-2: so many requests about one category on one street within so many hours raise a
+    warning, once per cluster (Hohhot Art.29, Baoding Art.31, Heze Art.27; N and H city-set)."""
+
+    min_requests: int = Field(ge=2, le=1000)
+    window_hours: int = Field(ge=1, le=24 * 31)
+
+
+class Governance(Strict):
+    """What the hotline's figures govern (SPEC §12.4): warnings where the regulation asks for
+    them; the monthly count from which a caller is listed as frequent (Hohhot Art.24, Baoding
+    Art.30: 高频诉求人), city-set."""
+
+    warnings: EarlyWarning | None = None
+    frequent_caller_min: int = Field(default=5, ge=2, le=1000)
+
+
 class Reminders(Cited):
     at_fractions: list[float] = [0.75]
     before: list[Duration] = [Duration(hours=2)]
@@ -433,6 +450,7 @@ class CityConfig(Strict):
     intake: IntakePolicy = IntakePolicy()
     records: Records = Records()
     kpi: KpiPolicy = KpiPolicy()
+    governance: Governance = Governance()
     security: Security = Security()
     categories: list[Category] = Field(min_length=1)
     districts: list[District] = Field(min_length=1)

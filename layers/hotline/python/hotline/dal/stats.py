@@ -3,7 +3,13 @@
     pk = KPI#<period>      sk = <scope>      counts of one scope (city, district:…, unit:…) in
                                              one month (2026-11) or year (2026): one GetItem to
                                              answer, one Query to export a month
-    pk = SHARE#<ticket id> sk = SHARE        what that ticket added last, and at which version
+    pk = SHARE#<ticket id> sk = SHARE        what that ticket added last (rates and volumes), and
+                                             at which version
+    pk = VOL#<period>#<by> sk = <key>        requests of one day / ISO week / month by district,
+                                             street or category, and of each day of a month
+                                             (R-GOV-1): one Query answers a hotspot list
+    pk = SERIES#<scope>    sk = <local date> requests of a place × category scope per day (R-GOV-3):
+                                             one Query counts any window of days
 
 A table of its own, without a stream: its writes must not wake the ticket stream's readers,
 and the figures outlive the live tickets. Counting is one transaction — the ticket's new share
@@ -16,13 +22,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
 from hotline.dal.models import KeyedModel, bind_items
 from hotline.dal.repository import table_connection
+from hotline.domain.governance import Volume, volume_difference
 from hotline.domain.kpi import MEASURES, Share, difference
 
 SHARE = "SHARE"
@@ -53,10 +60,32 @@ class ShareItem(_StatsBase):
 
     version = NumberAttribute()  # the ticket version this share was counted at
     share = JSONAttribute()  # [[period, scope, {measure: n}], …]
+    volume = JSONAttribute(null=True)  # [[pk, sk, n], …]: the order's volume counters (R-GOV-1)
     expires_at = NumberAttribute(null=True)  # once the live ticket expires, nothing can change it
 
 
-STATS_ITEMS: tuple[type[Model], ...] = (KpiItem, ShareItem)
+class VolumeItem(_StatsBase):
+    class Meta(_StatsBase.Meta):
+        pass
+
+    requests = NumberAttribute(null=True)
+
+
+class GovItem(_StatsBase):
+    """The governance items beside the figures (dal/governance.py has their keys)."""
+
+    class Meta(_StatsBase.Meta):
+        pass
+
+    data = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    tickets = UnicodeSetAttribute(null=True)
+    ids = UnicodeSetAttribute(null=True)
+    requests = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+STATS_ITEMS: tuple[type[Model], ...] = (KpiItem, ShareItem, VolumeItem, GovItem)
 assert {a for a in KpiItem.get_attributes() if a not in ("pk", "sk")} == set(MEASURES)
 
 
@@ -77,17 +106,21 @@ def _counts(item: KpiItem) -> dict[str, int]:
 
 
 class KpiStore:
-    def counted(self, ticket_id: str) -> tuple[int, Share] | None:
-        """The version and share last counted for a ticket, or None if it never counted."""
+    def counted(self, ticket_id: str) -> tuple[int, Share, Volume] | None:
+        """The version, share and volume last counted for a ticket, or None if it never counted."""
         with store_errors("kpi share"):
             try:
                 item = ShareItem.get(f"SHARE#{ticket_id}", SHARE, consistent_read=True)
             except ShareItem.DoesNotExist:
                 return None
-        return int(item.version), _decode(item.share)
+        volume = {(pk, sk): int(n) for pk, sk, n in item.volume or []}
+        return int(item.version), _decode(item.share), volume
 
-    def count(self, ticket_id: str, version: int, share: Share, expires_at: datetime | None) -> Share:
-        """Move the figures from the share last counted to `share`; the increments applied.
+    def count(
+        self, ticket_id: str, version: int, share: Share, expires_at: datetime | None, volume: Volume | None = None
+    ) -> Share:
+        """Move the figures from the share last counted to `share`, and the volume counters from
+        the volume last counted to `volume` (R-GOV-1), in one transaction; the rate increments.
 
         A version not newer than the one counted is a redelivery: nothing changes. A concurrent
         count of the same ticket loses with Conflict (the caller reads again).
@@ -96,7 +129,10 @@ class KpiStore:
         if before is not None and before[0] >= version:
             return {}
         delta = difference(share, before[1] if before else {})
-        item = ShareItem(pk=f"SHARE#{ticket_id}", sk=SHARE, version=version, share=_encode(share))
+        now_volume = volume if volume is not None else (before[2] if before else {})
+        moved = volume_difference(now_volume, before[2] if before else {})
+        item = ShareItem(pk=f"SHARE#{ticket_id}", sk=SHARE, version=version, share=_encode(share),
+                         volume=[[pk, sk, n] for (pk, sk), n in sorted(now_volume.items())])  # fmt: skip
         if expires_at is not None:
             item.expires_at = int(expires_at.timestamp())
         with store_errors("kpi count"), TransactWrite(connection=table_connection(ShareItem)) as tx:
@@ -105,7 +141,20 @@ class KpiStore:
             for (period, scope), counts in sorted(delta.items()):
                 actions = [getattr(KpiItem, m).add(v) for m, v in sorted(counts.items())]
                 tx.update(KpiItem(pk=f"KPI#{period}", sk=scope), actions=actions)
+            for (pk, sk), n in sorted(moved.items()):
+                tx.update(VolumeItem(pk=pk, sk=sk), actions=[VolumeItem.requests.add(n)])
         return delta
+
+    def volumes(self, pk: str) -> list[tuple[str, int]]:
+        """Every counter of one list (`VOL#<period>#<by>`): one Query (R-GOV-1)."""
+        with store_errors("volumes"):
+            return [(i.sk, int(i.requests or 0)) for i in VolumeItem.query(pk)]
+
+    def series(self, scope: str, first: str, last: str) -> int:
+        """Requests of a scope on the local days first..last: one Query (R-GOV-3)."""
+        with store_errors("volumes"):
+            found = VolumeItem.query(f"SERIES#{scope}", VolumeItem.sk.between(first, last))
+            return sum(int(i.requests or 0) for i in found)
 
     def get(self, period: str, scope: str) -> dict[str, int]:
         with store_errors("kpi figures"):

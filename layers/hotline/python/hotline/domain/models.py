@@ -124,6 +124,15 @@ class StageReport(BaseModel):
     public: bool = False
 
 
+class Risk(BaseModel):
+    """A hidden danger a unit found while handling (Hohhot Art.29, R-GOV-2): it becomes a warning."""
+
+    at: datetime
+    by: str
+    text: str
+    location: Location = Location()
+
+
 class Reply(BaseModel):
     handled_at: datetime
     process: str
@@ -203,6 +212,7 @@ class Ticket(BaseModel):
     referrals: list[Referral] = []
     handling_unit: str | None = None  # 经办单位: the unit below the lead that does the work (R-UNIT-2)
     progress: list[StageReport] = []
+    risks: list[Risk] = []
     returned_by: list[str] = []  # units whose return was approved: routing never sends it back (R-DSP-5)
     archive_key: str | None = None  # where the immutable record lies once final (R-CB-5)
     archived_version: int | None = None  # the version that record holds; a later change is archived again

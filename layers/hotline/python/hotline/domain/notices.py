@@ -222,7 +222,9 @@ def center_notices(config: CityConfig, ticket: Ticket, event: Event) -> list[Cen
         return []  # as for units: only the overdue notice speaks of a missed deadline
     when = f"{DEADLINE_NAMES[due[0]]} {_when(config, due[1])}" if due else ""
     lead = f"主办：{unit_name(config, ticket.lead_unit)}" if ticket.lead_unit else ""
-    body = "。".join(filter(None, [text.format(late=late), when, lead]))
+    said = {"late": late, "text": excerpt(str(event.detail.get("text") or ""), 120),
+            "actor": unit_name(config, event.actor.id)}  # fmt: skip
+    body = "。".join(filter(None, [text.format(**said), when, lead]))
     line = f"【12345】工单 {ticket.ticket_id} {body}。{summary_line(config, ticket)}"
     return [CenterNotice(role, kind, subject.format(id=ticket.ticket_id), line, ticket.ticket_id)]
 

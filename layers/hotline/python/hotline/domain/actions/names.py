@@ -43,6 +43,7 @@ class ActionName(StrEnum):
     coordinate = "coordinate"
     answer_referral = "answer_referral"
     report_progress = "report_progress"
+    raise_risk = "raise_risk"
     # callback (R-CB-1..4)
     rate = "rate"
     record_callback = "record_callback"
@@ -91,6 +92,7 @@ LABELS: dict[ActionName, str] = {
     ActionName.coordinate: "协调办理",
     ActionName.answer_referral: "答复协调请求",
     ActionName.report_progress: "报告办理进展",
+    ActionName.raise_risk: "报告风险隐患",
     ActionName.rate: "评价",
     ActionName.record_callback: "记录回访",
     ActionName.auto_close: "视为基本满意办结",

@@ -16,11 +16,11 @@ from hotline.config.schema import CityConfig
 from hotline.domain.actions import recipients as to
 from hotline.domain.actions.assists import OPEN_PARTS
 from hotline.domain.actions.common import deadlines_moved, feature
-from hotline.domain.actions.declaration import WORKING, Action, Ctx, ToUnits, row
+from hotline.domain.actions.declaration import WORKING, Action, Ctx, ToCenter, ToUnits, row
 from hotline.domain.actions.names import ActionName as A
 from hotline.domain.actions.payload import Payload, Reason, Text
 from hotline.domain.errors import BadInput, IllegalTransition
-from hotline.domain.models import Referral, Role, StageReport, Status, Ticket
+from hotline.domain.models import Location, Referral, Risk, Role, StageReport, Status, Ticket
 
 if TYPE_CHECKING:
     from hotline.domain.lifecycle import Lifecycle
@@ -49,6 +49,13 @@ class Coordinate(Payload):
 
 class AnswerReferral(Payload):
     note: str = Text
+
+
+class RaiseRisk(Payload):
+    """Hohhot Art.29: a risk found while handling, reported to the center (R-GOV-2)."""
+
+    text: str = Field(min_length=4, max_length=2000)
+    location: Location = Location()
 
 
 class ReportProgress(Payload):
@@ -169,6 +176,22 @@ def _report(lc: Lifecycle, t: Ticket, c: Ctx[ReportProgress]) -> dict[str, Any]:
     return {"part": part, "public": c.payload.public, "text": c.payload.text}
 
 
+def place_known(lc: Lifecycle, c: Ctx[RaiseRisk]) -> None:
+    """A risk's place is the city's own (GET /catalog); none means the order's place."""
+    loc = c.payload.location
+    streets = {d.code: {s.code for s in d.streets} for d in lc.config.districts}
+    if loc.district is not None and loc.district not in streets:
+        raise BadInput("unknown_district", f"未知的区县：{loc.district}", f"unknown district {loc.district!r}")
+    if loc.street is not None and (loc.district is None or loc.street not in streets[loc.district]):
+        raise BadInput("unknown_street", f"街道 {loc.street} 不属于 {loc.district}", f"unknown street {loc.street!r}")
+
+
+def _raise_risk(lc: Lifecycle, t: Ticket, c: Ctx[RaiseRisk]) -> dict[str, Any]:
+    where = c.payload.location if c.payload.location.district else t.location
+    t.risks.append(Risk(at=c.now, by=c.actor.id, text=c.payload.text, location=where))
+    return {"text": c.payload.text, "district": where.district, "street": where.street}
+
+
 def not_handling_already(lc: Lifecycle, c: Ctx[HandDown]) -> None:
     if c.ticket.handling_unit == c.payload.to_unit:
         raise IllegalTransition(
@@ -232,6 +255,13 @@ ACTIONS = (
         (row(AT_WORK, None, {R.unit}, party="referred"),),
         _answer_referral,
         units={None: ToUnits("referral_answered", to.lead, "协调答复 {id}", "{coordinator}答复：{note}")},
+    ),
+    Action(
+        A.raise_risk,
+        RaiseRisk,
+        (row(OPEN_PARTS | {S.rehandling}, None, {R.unit}, party="worker", guards=(place_known,)),),
+        _raise_risk,
+        center={None: ToCenter("risk", "supervisor", "风险隐患 {id}", "{actor}报告风险隐患：{text}")},
     ),
     Action(
         A.report_progress,

@@ -1,0 +1,192 @@
+"""What the city governs with (SPEC §12.4), in the statistics table beside the figures: frequent
+callers, clusters and their warnings, governance topics, and each order's links to them.
+
+    pk = CALLS#<month>          sk = <caller key>     the caller's orders that month (a set: a
+                                                      redelivered record adds nothing)
+    pk = FREQ#<month>           sk = <caller key>     callers at or above the city's bar (R-GOV-1):
+                                                      one Query lists them
+    pk = CLUSTER#<scope>        sk = WINDOW           a street × category's sliding window (R-GOV-2)
+    pk = WARNINGS               sk = <raised, UTC>#<id>  every warning, newest first: one Query
+    pk = LINKS#<ticket>         sk = <warning|topic>#<id> what an order is linked to
+    pk = TOPIC#<id>             sk = META | ORDER#<ticket>  a topic and its linked orders (R-GOV-3)
+    pk = TOPICS                 sk = <opened, UTC>#<id>  every topic's summary: one Query
+    pk = TOPICSCOPE#<scope>     sk = OPEN             the open topics of one scope (a set)
+
+No stream, as for the figures: these writes wake nobody. Keys hold keyed caller hashes and
+codes, never a phone number, a name or a citizen's words.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from hotline.dal.errors import store_errors
+from hotline.dal.repository import table_connection
+from hotline.dal.stats import GovItem
+from hotline.domain.errors import Conflict, DomainError
+from hotline.domain.governance import Cluster
+
+WINDOW, META, OPEN = "WINDOW", "META", "OPEN"
+KEEP_CALLS = timedelta(days=400)  # a caller's month is read for the year after it, then expires
+
+
+def _page(pk: str, limit: int, cursor: str | None, newest_first: bool = True) -> tuple[list[Any], str | None]:
+    start = None
+    if cursor:
+        try:
+            start = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            assert isinstance(start, dict) and start.get("pk", {}).get("S") == pk
+        except (ValueError, AssertionError, UnicodeDecodeError):
+            raise DomainError(
+                "bad_cursor", "翻页参数无效，请从第一页重新查询", "the page cursor is not one this API gave out"
+            ) from None
+    result = GovItem.query(pk, limit=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
+    items = list(result)
+    key = result.last_evaluated_key
+    return items, base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+class GovernanceStore:
+    # -- frequent callers (R-GOV-1) -------------------------------------------------------------
+    def caller_seen(self, month: str, caller: str, ticket_id: str, bar: int) -> int:
+        """Add the order to the caller's month; list the caller as frequent at the bar. The orders
+        a month has so far."""
+        expires = int((datetime.fromisoformat(f"{month}-01").replace(tzinfo=UTC) + KEEP_CALLS).timestamp())
+        with store_errors("callers"):
+            item = GovItem(pk=f"CALLS#{month}", sk=caller)
+            item.update(actions=[GovItem.tickets.add({ticket_id}), GovItem.expires_at.set(expires)])
+            n = len(item.tickets or ())  # the item as it is now (pynamodb reads ALL_NEW back)
+            if n >= bar:
+                GovItem(pk=f"FREQ#{month}", sk=caller, requests=n, expires_at=expires).save()
+            return n
+
+    def frequent_callers(self, month: str) -> list[tuple[str, int]]:
+        with store_errors("callers"):
+            return [(i.sk, int(i.requests or 0)) for i in GovItem.query(f"FREQ#{month}")]
+
+    # -- clusters and warnings (R-GOV-2) --------------------------------------------------------
+    def cluster(self, scope: str) -> Cluster:
+        with store_errors("cluster"):
+            try:
+                item = GovItem.get(f"CLUSTER#{scope}", WINDOW, consistent_read=True)
+            except GovItem.DoesNotExist:
+                return Cluster([])
+        raw = item.data or {}
+        arrivals = [(tid, datetime.fromisoformat(at)) for tid, at in raw.get("arrivals", [])]
+        quiet = raw.get("quiet_until")
+        return Cluster(arrivals, datetime.fromisoformat(quiet) if quiet else None, int(item.version or 0))
+
+    def save_cluster(self, scope: str, c: Cluster, expires_at: datetime) -> None:
+        """Conditioned on the version read: two filings at once never lose an arrival (Conflict)."""
+        data = {"arrivals": [[tid, at.isoformat()] for tid, at in c.arrivals],
+                "quiet_until": c.quiet_until.isoformat() if c.quiet_until else None}  # fmt: skip
+        item = GovItem(pk=f"CLUSTER#{scope}", sk=WINDOW, data=data, version=c.version + 1,
+                       expires_at=int(expires_at.timestamp()))  # fmt: skip
+        condition = GovItem.version == c.version if c.version else GovItem.pk.does_not_exist()
+        with store_errors("cluster"):
+            try:
+                item.save(condition=condition)
+            except PutError as exc:
+                if "ConditionalCheckFailed" in str(exc):
+                    raise Conflict(None, "cluster changed", "another filing moved the cluster first") from None
+                raise
+
+    def raise_warning(self, warning: dict[str, Any]) -> bool:
+        """Record a warning and link its orders, once: a warning id already there is a replay."""
+        at = datetime.fromisoformat(warning["raised_at"])
+        sk = f"{at.astimezone(UTC).isoformat()}#{warning['warning_id']}"
+        with store_errors("warning"):
+            try:
+                with TransactWrite(connection=table_connection(GovItem)) as tx:
+                    tx.save(GovItem(pk="WARNINGS", sk=sk, data=warning), condition=GovItem.pk.does_not_exist())
+                    for tid in warning["tickets"][:90]:  # a transaction holds 100 items
+                        tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
+                                        data={"at": warning["raised_at"]}))  # fmt: skip
+            except TransactWriteError as exc:
+                if "ConditionalCheckFailed" in str(exc):
+                    return False
+                raise
+        return True
+
+    def warnings(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        with store_errors("warnings"):
+            items, nxt = _page("WARNINGS", limit, cursor)
+            return [dict(i.data) for i in items], nxt
+
+    # -- links ----------------------------------------------------------------------------------
+    def links(self, ticket_id: str) -> dict[str, list[str]]:
+        """What an order is linked to: its warnings and topics (one Query)."""
+        out: dict[str, list[str]] = {"warnings": [], "topics": []}
+        with store_errors("links"):
+            for i in GovItem.query(f"LINKS#{ticket_id}"):
+                kind, _, ident = i.sk.partition("#")
+                out["warnings" if kind == "warning" else "topics"].append(ident)
+        return out
+
+    # -- topics (R-GOV-3) -----------------------------------------------------------------------
+    def topic(self, topic_id: str) -> tuple[dict[str, Any], list[str]] | None:
+        """The topic and its linked orders: one Query of its partition."""
+        with store_errors("topic"):
+            items = list(GovItem.query(f"TOPIC#{topic_id}"))
+        meta = next((i for i in items if i.sk == META), None)
+        if meta is None:
+            return None
+        orders = [i.sk.removeprefix("ORDER#") for i in items if i.sk.startswith("ORDER#")]
+        return {**dict(meta.data), "version": int(meta.version or 0)}, orders
+
+    def save_topic(self, topic: dict[str, Any], read_version: int) -> None:
+        """The topic, its list row and its scope's open set, on the version read (Conflict)."""
+        body = {k: v for k, v in topic.items() if k != "version"}
+        opened = datetime.fromisoformat(topic["opened_at"]).astimezone(UTC).isoformat()
+        summary = {k: body[k] for k in ("topic_id", "title", "scope", "lead_unit", "status", "review_on",
+                                          "opened_at", "closed_at") if k in body}  # fmt: skip
+        scope_index = GovItem(pk=f"TOPICSCOPE#{topic['scope_key']}", sk=OPEN)
+        meta = GovItem(pk=f"TOPIC#{topic['topic_id']}", sk=META, data=body, version=read_version + 1)
+        condition = GovItem.version == read_version if read_version else GovItem.pk.does_not_exist()
+        with store_errors("topic"):
+            try:
+                with TransactWrite(connection=table_connection(GovItem)) as tx:
+                    tx.save(meta, condition=condition)
+                    tx.save(GovItem(pk="TOPICS", sk=f"{opened}#{topic['topic_id']}", data=summary))
+                    change = GovItem.ids.add if topic["status"] == "open" else GovItem.ids.delete
+                    tx.update(scope_index, actions=[change({topic["topic_id"]})])
+            except TransactWriteError as exc:
+                if "ConditionalCheckFailed" in str(exc):
+                    raise Conflict(None, "专题已被他人修改，请刷新后重试", "the topic changed first") from None
+                raise
+
+    def topics(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        with store_errors("topics"):
+            items, nxt = _page("TOPICS", limit, cursor)
+            return [dict(i.data) for i in items], nxt
+
+    def open_topics(self, scopes: list[str]) -> list[str]:
+        """The open topics of any of these scopes: one BatchGetItem."""
+        if not scopes:
+            return []
+        with store_errors("topics"):
+            found = GovItem.batch_get([(f"TOPICSCOPE#{s}", OPEN) for s in scopes])
+            return sorted({t for i in found for t in (i.ids or ())})
+
+    def link_topic(self, topic_id: str, ticket_id: str, at: datetime) -> bool:
+        """Link an order to a topic once (both ways) and count it on the topic; False if it was."""
+        with store_errors("topic link"):
+            try:
+                with TransactWrite(connection=table_connection(GovItem)) as tx:
+                    tx.save(GovItem(pk=f"TOPIC#{topic_id}", sk=f"ORDER#{ticket_id}", data={"at": at.isoformat()}),
+                            condition=GovItem.pk.does_not_exist())  # fmt: skip
+                    tx.save(GovItem(pk=f"LINKS#{ticket_id}", sk=f"topic#{topic_id}", data={"at": at.isoformat()}))
+            except TransactWriteError as exc:
+                if "ConditionalCheckFailed" in str(exc):
+                    return False
+                raise
+        return True
+
+
+__all__ = ["GovItem", "GovernanceStore"]
