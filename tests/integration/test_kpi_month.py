@@ -225,6 +225,27 @@ def recompute(documents: list[dict[str, Any]], calendar: WorkingCalendar, unjudg
     return out
 
 
+def assert_volumes_equal_a_recount(svc: Any, documents: list[dict[str, Any]]) -> None:
+    """R-GOV-1: the hotspot counts kept from the stream equal a recount of the archived orders by
+    their filing day (local), category and district — counted here without domain/governance.py."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(svc.config.timezone)
+    want: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc in documents:
+        t = doc["ticket"]
+        local = datetime.fromisoformat(t["created_at"]).astimezone(tz)
+        year, week, _ = local.isocalendar()
+        for period in (local.strftime("%Y-%m"), f"{year}-W{week:02d}", local.strftime("%Y-%m-%d")):
+            want[f"VOL#{period}#category"][t["category"]] += 1
+            want[f"VOL#{period}#district"][t["location"]["district"]] += 1
+        want[f"VOL#{local:%Y-%m}#day"][local.strftime("%Y-%m-%d")] += 1
+    sampled = [*sorted(want)[:: max(1, len(want) // 25)], "VOL#2026-11#category", "VOL#2026-11#day"]
+    for pk in sampled:  # a sample of every kind of list, and the month's
+        assert dict(svc.kpi.volumes(pk)) == dict(want[pk]), pk
+    assert sum(n for _, n in svc.kpi.volumes("VOL#2026-11#category")) == ORDERS
+
+
 def archived_documents() -> list[dict[str, Any]]:
     s3 = boto3.client("s3")
     docs = []
@@ -247,6 +268,8 @@ def test_a_scripted_month_of_500_orders_keeps_the_rates_equal_to_a_recomputation
     kept = {(p, scope): counts for p in ("2026-11", "2026-12", "2026") for scope, counts in svc.kpi.period(p)}
     assert {k: {m: v for m, v in c.items() if v} for k, c in kept.items()} == {k: dict(c) for k, c in expected.items()}
 
+    assert_volumes_equal_a_recount(svc, docs)
+
     city = expected[("2026", "city")]
     assert city["dispatched"] == ORDERS and 0 < city["responded"] < ORDERS
     assert city["exempted"] > 0 and city["unjudged"] > 0 and city["rated"] > 300  # the script covered each rule
@@ -260,7 +283,12 @@ def test_a_scripted_month_of_500_orders_keeps_the_rates_equal_to_a_recomputation
 
     runtime.set_clock(cst(2026, 12, 1, 9))
     keys = export()["keys"]  # the month just ended, and the one before again (it is final only now)
-    assert keys == [f"kpi/city={CITY}/period={p}/figures.{x}" for p in ("2026-10", "2026-11") for x in ("json", "csv")]
-    published = json.loads(boto3.client("s3").get_object(Bucket=ARCHIVE, Key=keys[2])["Body"].read())
+    assert keys == [f"kpi/city={CITY}/period={p}/{x}" for p in ("2026-10", "2026-11")
+                    for x in ("figures.json", "figures.csv", "public-report.json")]  # fmt: skip
+    published = json.loads(boto3.client("s3").get_object(Bucket=ARCHIVE, Key=keys[3])["Body"].read())
+    report = json.loads(boto3.client("s3").get_object(Bucket=ARCHIVE, Key=keys[5])["Body"].read())
+    assert report["requests"] == ORDERS and report["rates"]["satisfaction_rate"] == round(
+        expected[("2026-11", "city")]["satisfied"] / expected[("2026-11", "city")]["rated"], 4
+    )  # R-GOV-4: the monthly export publishes the public report too
     row = next(r for r in published["rows"] if r["scope"] == "city")
     assert {m: v for m, v in row["counts"].items() if v} == dict(expected[("2026-11", "city")])

@@ -23,7 +23,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
@@ -89,29 +88,21 @@ class GovernanceStore:
         item = GovItem(pk=f"CLUSTER#{scope}", sk=WINDOW, data=data, version=c.version + 1,
                        expires_at=int(expires_at.timestamp()))  # fmt: skip
         condition = GovItem.version == c.version if c.version else GovItem.pk.does_not_exist()
-        with store_errors("cluster"):
-            try:
-                item.save(condition=condition)
-            except PutError as exc:
-                if "ConditionalCheckFailed" in str(exc):
-                    raise Conflict(None, "cluster changed", "another filing moved the cluster first") from None
-                raise
+        with store_errors("cluster"):  # a Conflict when another filing moved the cluster first
+            item.save(condition=condition)
 
     def raise_warning(self, warning: dict[str, Any]) -> bool:
         """Record a warning and link its orders, once: a warning id already there is a replay."""
         at = datetime.fromisoformat(warning["raised_at"])
         sk = f"{at.astimezone(UTC).isoformat()}#{warning['warning_id']}"
-        with store_errors("warning"):
-            try:
-                with TransactWrite(connection=table_connection(GovItem)) as tx:
-                    tx.save(GovItem(pk="WARNINGS", sk=sk, data=warning), condition=GovItem.pk.does_not_exist())
-                    for tid in warning["tickets"][:90]:  # a transaction holds 100 items
-                        tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
-                                        data={"at": warning["raised_at"]}))  # fmt: skip
-            except TransactWriteError as exc:
-                if "ConditionalCheckFailed" in str(exc):
-                    return False
-                raise
+        try:
+            with store_errors("warning"), TransactWrite(connection=table_connection(GovItem)) as tx:
+                tx.save(GovItem(pk="WARNINGS", sk=sk, data=warning), condition=GovItem.pk.does_not_exist())
+                for tid in warning["tickets"][:90]:  # a transaction holds 100 items
+                    tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
+                                    data={"at": warning["raised_at"]}))  # fmt: skip
+        except Conflict:
+            return False  # raised before: a replay
         return True
 
     def warnings(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
@@ -149,17 +140,11 @@ class GovernanceStore:
         scope_index = GovItem(pk=f"TOPICSCOPE#{topic['scope_key']}", sk=OPEN)
         meta = GovItem(pk=f"TOPIC#{topic['topic_id']}", sk=META, data=body, version=read_version + 1)
         condition = GovItem.version == read_version if read_version else GovItem.pk.does_not_exist()
-        with store_errors("topic"):
-            try:
-                with TransactWrite(connection=table_connection(GovItem)) as tx:
-                    tx.save(meta, condition=condition)
-                    tx.save(GovItem(pk="TOPICS", sk=f"{opened}#{topic['topic_id']}", data=summary))
-                    change = GovItem.ids.add if topic["status"] == "open" else GovItem.ids.delete
-                    tx.update(scope_index, actions=[change({topic["topic_id"]})])
-            except TransactWriteError as exc:
-                if "ConditionalCheckFailed" in str(exc):
-                    raise Conflict(None, "专题已被他人修改，请刷新后重试", "the topic changed first") from None
-                raise
+        with store_errors("topic"), TransactWrite(connection=table_connection(GovItem)) as tx:  # Conflict: moved
+            tx.save(meta, condition=condition)
+            tx.save(GovItem(pk="TOPICS", sk=f"{opened}#{topic['topic_id']}", data=summary))
+            change = GovItem.ids.add if topic["status"] == "open" else GovItem.ids.delete
+            tx.update(scope_index, actions=[change({topic["topic_id"]})])
 
     def topics(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         with store_errors("topics"):
@@ -176,16 +161,13 @@ class GovernanceStore:
 
     def link_topic(self, topic_id: str, ticket_id: str, at: datetime) -> bool:
         """Link an order to a topic once (both ways) and count it on the topic; False if it was."""
-        with store_errors("topic link"):
-            try:
-                with TransactWrite(connection=table_connection(GovItem)) as tx:
-                    tx.save(GovItem(pk=f"TOPIC#{topic_id}", sk=f"ORDER#{ticket_id}", data={"at": at.isoformat()}),
-                            condition=GovItem.pk.does_not_exist())  # fmt: skip
-                    tx.save(GovItem(pk=f"LINKS#{ticket_id}", sk=f"topic#{topic_id}", data={"at": at.isoformat()}))
-            except TransactWriteError as exc:
-                if "ConditionalCheckFailed" in str(exc):
-                    return False
-                raise
+        try:
+            with store_errors("topic link"), TransactWrite(connection=table_connection(GovItem)) as tx:
+                tx.save(GovItem(pk=f"TOPIC#{topic_id}", sk=f"ORDER#{ticket_id}", data={"at": at.isoformat()}),
+                        condition=GovItem.pk.does_not_exist())  # fmt: skip
+                tx.save(GovItem(pk=f"LINKS#{ticket_id}", sk=f"topic#{topic_id}", data={"at": at.isoformat()}))
+        except Conflict:
+            return False  # linked before: a replay
         return True
 
 
