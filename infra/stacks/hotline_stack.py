@@ -126,7 +126,15 @@ class HotlineStack(cdk.Stack):
         # R-KPI-1: orchestrate counts each ticket version's share; stats reads the figures and
         # publishes each month's under kpi/ (read back for its checksum), nothing else of the bucket
         s.stats.grant_read_write_data(planner)
-        s.stats.grant_read_write_data(stats)  # the figures are read; topics are opened and worked (R-GOV-3)
+        s.stats.grant_read_data(stats)
+        # R-GOV-3: stats opens and works governance topics and writes nothing else of the table
+        stats.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+                resources=[s.stats.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOPIC*"]}},
+            )
+        )
         s.stats.grant_read_data(dispatch)  # an order's links to warnings and topics (R-GOV-2/3)
         # R-GOV-2/3: warnings of clusters (orchestrate) and topics' review dates (stats) tell
         # units and the center's supervisors

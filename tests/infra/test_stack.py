@@ -211,9 +211,11 @@ def test_notices_come_from_the_table_stream_with_retries_and_a_dead_letter_queue
     t.has_resource_properties("AWS::SQS::Queue", {"KmsMasterKeyId": Match.any_value()})
 
 
-def test_only_the_notifier_publishes_to_unit_topics(synthesized):
-    """R-SEC-2: the API functions write tickets; only `notify` may publish to units (the state
-    machine publishes to the ops topic alone, when an order's workflow fails)."""
+def test_only_the_notifier_and_the_governance_readers_publish_to_unit_topics(synthesized):
+    """R-SEC-2: the API functions write tickets; `notify` publishes the orders' notices, and two
+    publish to units and the center's topics only — orchestrate a cluster's warning (R-GOV-2),
+    stats a topic's review date (R-GOV-3) — never to a desk or a phone; the state machine
+    publishes to the ops topic alone, when an order's workflow fails."""
     t = template(synthesized, "heze")
     publishers = {
         name: json.dumps(policy["Properties"]["PolicyDocument"])
@@ -221,8 +223,16 @@ def test_only_the_notifier_publishes_to_unit_topics(synthesized):
         if "sns:Publish" in json.dumps(policy["Properties"]["PolicyDocument"])
     }
     assert sorted(publishers) == sorted(
-        next(n for n in publishers if what in n) for what in ("notify", "Functionssms", "Workflow")
+        next(n for n in publishers if what in n)
+        for what in ("notify", "Functionssms", "Workflow", "orchestrate", "Functionsstats")
     )  # fmt: skip
+    policies = t.find_resources("AWS::IAM::Policy")
+    for governs in ("orchestrate", "Functionsstats"):
+        name = next(n for n in publishers if governs in n)
+        published = [json.dumps(st["Resource"]) for st in policies[name]["Properties"]["PolicyDocument"]["Statement"]
+                     if "sns:Publish" in json.dumps(st["Action"])]  # fmt: skip
+        assert any("-unit-" in r for r in published) and any("Center" in r for r in published), published
+        assert not any("Emergency" in r or r == '"*"' for r in published), published
     workflow = next(doc for n, doc in publishers.items() if "Workflow" in n)
     assert "NotifyOps" in workflow and "unit" not in workflow.lower()
     sms = next(doc for n, doc in publishers.items() if "Functionssms" in n)
@@ -354,12 +364,13 @@ def test_routines_check_the_calendar_and_knowledge_daily_publish_the_rates_month
     t = template(synthesized, "weixi")
     rules = t.find_resources("AWS::Events::Rule")
     inputs = {json.loads(r["Properties"]["Targets"][0]["Input"])["routine"]: r for r in rules.values()}
-    assert set(inputs) == {"calendar", "knowledge", "kpi_export"}
+    assert set(inputs) == {"calendar", "knowledge", "kpi_export", "topic_reviews"}
     schedules = {k: r["Properties"]["ScheduleExpression"] for k, r in inputs.items()}
     assert schedules == {
         "calendar": "cron(0 1 * * ? *)",
         "knowledge": "cron(0 1 * * ? *)",
         "kpi_export": "cron(0 1 1 * ? *)",
+        "topic_reviews": "cron(0 1 * * ? *)",
     }
     ops = next(
         k for k, v in t.find_resources("AWS::SNS::Topic").items() if v["Properties"]["TopicName"].endswith("-ops")
@@ -418,14 +429,18 @@ def _statements(t: Template) -> list[tuple[str, dict]]:
 
 def test_only_orchestrate_counts_the_rates_and_stats_publishes_only_under_kpi(synthesized):
     """R-KPI-1, R-SEC-2: the stream reader alone writes the figures; the stats function reads
-    them and may write the archive bucket under kpi/ only."""
+    them, writes governance topics only (items whose key starts TOPIC, R-GOV-3), and may write
+    the archive bucket under kpi/ only; dispatch reads an order's links."""
     t = template(synthesized, "hohhot")
     [stats_table] = [k for k in t.find_resources("AWS::DynamoDB::Table") if k.startswith("StorageStats")]
     touching = [(n, st) for n, st in _statements(t) if stats_table in json.dumps(st.get("Resource"))]
     writers = {n for n, st in touching if "dynamodb:PutItem" in json.dumps(st["Action"])}
     readers = {n for n, st in touching}
-    assert len(writers) == 1 and "orchestrate" in next(iter(writers))
-    assert {"orchestrate" in n or "stats" in n for n in readers} == {True}
+    assert len(writers) == 2 and {"orchestrate" in n or "stats" in n for n in writers} == {True}
+    [narrow] = [st for n, st in touching if "stats" in n and "dynamodb:PutItem" in json.dumps(st["Action"])]
+    assert narrow["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOPIC*"]}}
+    assert "dynamodb:DeleteItem" not in json.dumps(narrow["Action"])
+    assert {"orchestrate" in n or "stats" in n or "dispatch" in n for n in readers} == {True}
     archive_writes = [
         json.dumps(st["Resource"])
         for n, st in _statements(t)
@@ -446,7 +461,7 @@ def test_staff_read_the_rates_at_get_stats_kpi_through_cognito(synthesized):
 
 
 FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "sms", "orchestrate", "workflow", "stats")
-DEAD_LETTERS = ("notify", "orchestrate", "timer-fires", "sms", "calendar", "knowledge", "kpi-export")
+DEAD_LETTERS = ("notify", "orchestrate", "timer-fires", "sms", "calendar", "knowledge", "kpi-export", "topic-reviews")
 EXPECTED_ALARMS = {
     *(f"{fn}-Fault-Count-Errors" for fn in FUNCTIONS),
     *(f"{fn}-Throttled-Count-Throttles" for fn in FUNCTIONS),
