@@ -53,3 +53,6 @@ if __name__ == "__main__":
     timers.fire_cost()
     desk.page_cost()
     desk.inbox_cost()
+    from bench import governance
+
+    governance.calls_of_a_new_order()
