@@ -76,3 +76,29 @@ def test_hohhot_a_districts_approved_return_is_routed_to_the_city_department_by_
     routed = deployed.ticket(tid)
     assert routed["lead_unit"] == "hh-chengguan" and "hh-xincheng" not in routed["assist_units"]
     assert "Hohhot Art.19" in routed["events"][-1]["detail"]["note"]
+
+
+def test_hohhot_five_requests_on_one_street_raise_one_warning_told_to_units_and_supervisors(
+    deployed: Deployed,
+) -> None:
+    """R-GOV-2, Art.29: the stream reader on the deployed stack raises the cluster's warning once,
+    tells the units and the supervisors' topic, and links every order; the public report counts
+    them without a credential (R-GOV-4)."""
+    from tests.workflow.conftest import eventually
+    from tests.workflow.scenario import file
+
+    street = {"district": "huimin", "street": "tongdaojie"}
+    orders = [file(deployed, "urban_management", "huimin", content=f"通道街第{i}处占道经营，行人无法通行",
+                   location=street)["tickets"][0]["ticket_id"] for i in range(6)]  # fmt: skip
+
+    def warned() -> list[dict]:
+        r = deployed.api.get("/warnings", deployed.api.staff("supervisor"))
+        return [w for w in r.json()["warnings"] if set(w["tickets"]) <= set(orders)] if r.status_code == 200 else []
+
+    [warning] = eventually(warned, "a warning of the cluster")
+    assert len(warning["tickets"]) == 5 and warning["article"] == "Hohhot Art.29"
+    assert any(warning["warning_id"] in m["message"] for m in deployed.api.outbox("hotline-hohhot-center-supervisor"))
+    assert any(m["attributes"].get("kind") == "early_warning" for m in deployed.api.outbox(warning["units"][0]))
+    assert deployed.ticket(warning["tickets"][0])["links"]["warnings"] == [warning["warning_id"]]
+    report = deployed.api.get("/public/report")
+    assert report.status_code == 200 and report.json()["requests"] >= 6
