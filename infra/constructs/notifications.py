@@ -72,35 +72,13 @@ class Notifications(Construct):
             self.key,
             streams.NEW_TICKET_EVENTS,
         )
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["sns:Publish"],
-                resources=[
-                    cdk.Fn.sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.unit_prefix + "*")
-                ],
-            )
-        )
+        self.grant_notices(fn)
         self.emergency.grant_publish(fn)
-        for center in self.center.values():
-            center.grant_publish(fn)
-        fn.add_environment(
-            "CENTER_TOPIC_ARN_PREFIX",
-            cdk.Fn.sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:" + self.center_prefix),
-        )
         self.citizen_sms.grant_send_messages(fn)  # citizen SMS go through the queue, without the phone
         fn.add_environment("CITIZEN_SMS_QUEUE_URL", self.citizen_sms.queue_url)
         # The encrypted topics and queue; Decrypt also opens the sealed contact, for the caller's
         # phone an emergency desk is given (R-INT-4).
         self.key.grant(fn, "kms:GenerateDataKey*", "kms:Decrypt")
-        assert fn.role is not None
-        ack(
-            fn.role,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:"
-            + self.unit_prefix
-            + "*]",
-            "Publishes to this city's unit topics only (one per unit, named by prefix); listing 30-90 ARNs would "
-            "overflow the role policy size limit",
-        )
 
     def grant_notices(self, fn: lambda_.Function) -> None:
         """A function that tells units and the center's roles (no desk, no citizen): the warnings
