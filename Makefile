@@ -4,13 +4,14 @@ CITY ?= tianjin
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 LAYER_STAMP := build/layer-deps/.built
+WEB_STAMP := functions/pages/static/vendor/.vendored
 CDK_CLI := aws-cdk@2.1148.1
 export PYTHONPATH := layers/hotline/python:.
 export TZ := UTC
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run demo test lint typecheck unit integration infra local synth deploy bench layer clean help
+.PHONY: run demo test lint typecheck unit integration infra local synth deploy bench layer web browser clean help
 
 help:
 	@echo "make run            run a city's hotline locally (CITY=$(CITY))"
@@ -39,6 +40,28 @@ $(LAYER_STAMP): requirements.txt $(VENV_STAMP)
 
 layer: $(LAYER_STAMP)
 
+# The pages' two libraries, from the npm registry, vendored beside the pages (no build server):
+# Chart.js for the figures, amazon-cognito-identity-js for the console's SRP sign-in.
+$(WEB_STAMP): Makefile
+	@echo "==> vendoring the pages' libraries (chart.js, amazon-cognito-identity-js)"
+	rm -rf build/web && mkdir -p build/web functions/pages/static/vendor
+	npm install --prefix build/web --no-audit --no-fund --silent chart.js@4.6.1 amazon-cognito-identity-js@6.3.21
+	cp build/web/node_modules/chart.js/dist/chart.umd.js functions/pages/static/vendor/
+	cp build/web/node_modules/amazon-cognito-identity-js/dist/amazon-cognito-identity.min.js functions/pages/static/vendor/
+	@touch $@
+
+web: $(WEB_STAMP)
+
+# The browser tests drive Debian's Chromium with a Chinese font (R-UI-1); installed here when
+# missing, loudly when they cannot be (the tests then fail, never skip).
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
+	  echo "==> installing $(BROWSER_PACKAGES) for the browser tests"; \
+	  apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1) || \
+	  echo "!!! $(BROWSER_PACKAGES) could not be installed: the browser tests will fail, not skip"; fi
+
 lint: $(VENV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -55,20 +78,20 @@ integration: $(VENV_STAMP)
 infra: $(VENV_STAMP) $(LAYER_STAMP)
 	$(PY) -m pytest tests/infra -q -n 2
 
-test: lint typecheck $(LAYER_STAMP)
+test: lint typecheck $(LAYER_STAMP) $(WEB_STAMP) browser
 	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=12
 
-synth: $(VENV_STAMP) $(LAYER_STAMP)
+synth: $(VENV_STAMP) $(LAYER_STAMP) $(WEB_STAMP)
 	CDK_CONTEXT_JSON='{"city": "$(CITY)"}' CDK_OUTDIR=cdk.out $(PY) -m infra.app
 	@echo "==> cdk.out/Hotline-$(CITY).template.json"
 
-deploy: $(VENV_STAMP) $(LAYER_STAMP)
+deploy: $(VENV_STAMP) $(LAYER_STAMP) $(WEB_STAMP)
 	npx --yes $(CDK_CLI) deploy -c city=$(CITY) -c stage=$${STAGE:-prod} --require-approval broadening
 
-run: $(VENV_STAMP) $(LAYER_STAMP)
+run: $(VENV_STAMP) $(LAYER_STAMP) $(WEB_STAMP)
 	$(PY) -m hotline_local.run --city $(CITY)
 
-demo: $(VENV_STAMP) $(LAYER_STAMP)
+demo: $(VENV_STAMP) $(LAYER_STAMP) $(WEB_STAMP)
 	$(PY) -m hotline_local.run --city $(CITY) --demo
 
 local: $(VENV_STAMP) $(LAYER_STAMP)

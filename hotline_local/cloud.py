@@ -88,6 +88,7 @@ class LocalCloud:
         assembly = self._step(1, f"synthesizing {stack} (cached when nothing changed)",
                               lambda: deploy.synth(self.city, self.synth_dir))  # fmt: skip
         endpoint = self._step(2, "starting the AWS emulator", self.emulator.start)
+        os.environ["HOTLINE_LOCAL"] = "1"  # the console signs in with the local identities (R-UI-1)
         self.emulator.outbox.unit_topic_prefix = f"hotline-{self.city}-unit-"
 
         def deploy_stack() -> dict[str, str]:
@@ -110,6 +111,7 @@ class LocalCloud:
         }
         assert self.gateway is not None
         api = self.info["api"]
+        self.gateway.extras["identities"] = {"staff": tokens["staff"], "units": tokens["units"]}
         self.gateway.extras["guide"] = {
             "city": self.city,
             "api": api,

@@ -36,6 +36,7 @@ LOCAL_ROUTES = {
     "/_local/outbox": ("GET",),
     "/_local/openapi.json": ("GET",),
     "/_local/docs": ("GET",),
+    "/_local/identities": ("GET",),
 }
 MAX_PAYLOAD = 6 * 1024 * 1024  # Lambda's synchronous request limit
 MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's own
@@ -80,9 +81,14 @@ class Bucket:
 
 
 def _pattern(resource: str) -> re.Pattern[str]:
-    parts = [re.sub(r"\{(\w+)\+?\}", r"(?P<\1>[^/]+)", re.escape(p).replace(r"\{", "{").replace(r"\}", "}"))
-             for p in resource.strip("/").split("/")]  # fmt: skip
-    return re.compile("^/" + "/".join(parts) + "/?$")
+    def segment(p: str) -> str:
+        if m := re.fullmatch(r"\{(\w+)\+\}", p):  # {proxy+}: the rest of the path, slashes and all
+            return f"(?P<{m[1]}>.+)"
+        if m := re.fullmatch(r"\{(\w+)\}", p):
+            return f"(?P<{m[1]}>[^/]+)"
+        return re.escape(p)
+
+    return re.compile("^/" + "/".join(segment(p) for p in resource.strip("/").split("/")) + "/?$")
 
 
 class DeployedApi:
@@ -102,7 +108,8 @@ class DeployedApi:
                     Method(r["path"], _pattern(r["path"]), verb, fn, bool(m.get("apiKeyRequired")),
                            m.get("authorizationType", "NONE"))
                 )  # fmt: skip
-        self.methods.sort(key=lambda m: m.resource.count("{"))  # literal paths win over parameters
+        # literal paths win over parameters, and parameters over a greedy {proxy+}
+        self.methods.sort(key=lambda m: ("+}" in m.resource, m.resource.count("{")))
         self.keys: dict[str, tuple[str, str, Bucket]] = {}  # value -> (key id, plan name, bucket)
         plans = apigw.get_usage_plans()["items"]
         for plan in plans:
@@ -173,6 +180,8 @@ class Gateway:
             return 200, self.extras.get("openapi", {})
         if path == "/_local/docs" and verb == "GET":
             return 200, self.extras.get("docs", "")
+        if path == "/_local/identities" and verb == "GET":  # the console's sign-in picker (R-UI-1)
+            return 200, self.extras.get("identities", {})
         if path in ("/", "/_local") and verb == "GET":
             return 200, self.extras.get("guide", {})
         return 404, {"error": {"code": "no_route", "message": f"no local route {verb} {path}"}}

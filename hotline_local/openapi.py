@@ -87,6 +87,7 @@ class Op:
 QUERY_CODE = Param("query_code", "query", {"type": "string", "minLength": 1, "maxLength": 64},
                    "the code the citizen was given when filing (SMS); wrong or missing answers 404", True)  # fmt: skip
 
+PAGES = frozenset({"/console", "/console/{proxy+}", "/public", "/public/{proxy+}"})  # HTML, not the API
 OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/catalog"): Op(
         "The city's catalogue: request types, categories, districts and streets, channels",
@@ -216,6 +217,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/topics/{topic_id}/actions"): Op(
         "report_progress {text} (lead unit or supervisor) or close {outcome} (supervisor)", "Topic",
         body="TopicAction", writes=True, tags=("oversight",),
+    ),
+    ("GET", "/public/kb"): Op(
+        "The public pages' KB search (R-KB-2, R-UI-2), no credential", "KbResults", tags=("public",),
+        params=(Param("q", "query", {"type": "string", "minLength": 1, "maxLength": 200}, "the question", True),),
+    ),
+    ("GET", "/public/requests/{request_id}"): Op(
+        "The citizen's progress page (R-UI-2): the query code is the credential", "Progress", tags=("public",),
+        params=(QUERY_CODE,),
     ),
     ("GET", "/public/report"): Op(
         "The monthly public report (R-GOV-4): volumes, the three rates, rankings; no credential, no personal "
@@ -743,7 +752,8 @@ def document(
                 "SPEC §11. Channels send `x-api-key`; staff send `Authorization: Bearer <JWT>`. Every refusal is "
                 '`{"error": {"code", "message"}}`; a method a path does not have answers 405 with `Allow`. '
                 "The local cloud's own routes (`/_local/clock`, `/_local/outbox`, this document, `/_local/docs`) "
-                "are not part of the deployed API and not listed."
+                "are not part of the deployed API and not listed, nor are the HTML pages at `/console/` and "
+                "`/public/` (R-UI-1/2), which call the routes listed here."
             ),
         },
         "servers": [{"url": api}],
@@ -754,7 +764,7 @@ def document(
         "components": {"schemas": c.schemas, "securitySchemes": copy.deepcopy(SECURITY)},
     }  # fmt: skip
     for m in sorted(methods, key=lambda m: (m.resource, m.verb)):
-        if m.verb == "OPTIONS":
+        if m.verb == "OPTIONS" or m.resource in PAGES:
             continue
         key = (m.verb, m.resource)
         doc["paths"].setdefault(m.resource, {})[m.verb.lower()] = _operation(

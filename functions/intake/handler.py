@@ -52,6 +52,7 @@ def upload_slot() -> Response[dict[str, Any]]:
 
 
 @app.get("/requests/<request_id>")
+@app.get("/public/requests/<request_id>")  # R-UI-2: the citizen's progress page, the query code is the credential
 def progress(request_id: str) -> dict[str, Any]:
     return intake.progress(deps(), request_id, app.current_event.get_query_string_value("query_code"))
 
@@ -66,6 +67,7 @@ def escalate(request_id: str) -> dict[str, Any]:
 
 
 @app.get("/kb/search")
+@app.get("/public/kb")  # R-UI-2: the public page's KB search, no credential
 def search() -> dict[str, Any]:
     q = (app.current_event.get_query_string_value("q") or "").strip()
     hits = intake.search(deps(), q)

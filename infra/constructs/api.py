@@ -43,6 +43,7 @@ class Api(Construct):
         dispatch: lambda_.IFunction,
         callback: lambda_.IFunction,
         stats: lambda_.IFunction,
+        pages: lambda_.IFunction,
         key: kms.IKey,
     ) -> None:
         super().__init__(scope, id)
@@ -108,25 +109,38 @@ class Api(Construct):
         )
         authorizer = apigw.CognitoUserPoolsAuthorizer(self, "StaffAuth", cognito_user_pools=[self.user_pool])
 
+        integrations: dict[str, apigw.LambdaIntegration] = {}
+
+        def integrate(fn: lambda_.IFunction) -> apigw.LambdaIntegration:
+            """One integration and one invoke permission per function for the whole API, not two per
+            method (68 permissions were most of a city's 500-resource budget); the function answers
+            only the routes its resolver declares, 404 for any other."""
+            key = fn.node.path
+            if key not in integrations:
+                integrations[key] = apigw.LambdaIntegration(
+                    fn, scope_permission_to_method=False, allow_test_invoke=False
+                )
+            return integrations[key]
+
         def channel(resource: apigw.IResource, verb: str, fn: lambda_.IFunction) -> None:
-            m = resource.add_method(
-                verb, apigw.LambdaIntegration(fn), api_key_required=True, request_validator=validator
-            )
+            m = resource.add_method(verb, integrate(fn), api_key_required=True, request_validator=validator)
             ack(m, "AwsSolutions-APIG4", "Channels authenticate by API key and usage plan (R-INT-1)")
             ack(m, "AwsSolutions-COG4", "Channels are systems with API keys, not Cognito users (R-INT-1)")
 
         def staff(resource: apigw.IResource, verb: str, fn: lambda_.IFunction) -> None:
             resource.add_method(
                 verb,
-                apigw.LambdaIntegration(fn),
+                integrate(fn),
                 authorizer=authorizer,
                 authorization_type=apigw.AuthorizationType.COGNITO,
                 request_validator=validator,
             )
 
         def public(resource: apigw.IResource, verb: str, fn: lambda_.IFunction) -> None:
-            m = resource.add_method(verb, apigw.LambdaIntegration(fn), request_validator=validator)
-            why = "The public report has no credential by law (Hohhot Art.32, Baoding Art.37); WAF limits per address"
+            m = resource.add_method(verb, integrate(fn), request_validator=validator)
+            why = ("Public by design: the report (Hohhot Art.32, Baoding Art.37), the citizen's pages and their KB "
+                   "search and progress (the query code is the credential), the console's static files (its API "
+                   "calls carry the staff token); WAF limits each address")  # fmt: skip
             ack(m, "AwsSolutions-APIG4", why)
             ack(m, "AwsSolutions-COG4", why)
 
@@ -163,7 +177,15 @@ class Api(Construct):
         one_topic = topics.add_resource("{topic_id}")
         staff(one_topic, "GET", stats)
         staff(one_topic.add_resource("actions"), "POST", stats)
-        public(root.add_resource("public").add_resource("report"), "GET", stats)  # R-GOV-4, no credential
+        site = root.add_resource("public")
+        public(site.add_resource("report"), "GET", stats)  # R-GOV-4, no credential
+        public(site.add_resource("kb"), "GET", intake)  # R-UI-2: the public pages' KB search
+        public(site.add_resource("requests").add_resource("{request_id}"), "GET", intake)  # progress by query code
+        # R-UI-1/2: the console and the public pages, served from this stage (one origin with the API)
+        console = root.add_resource("console")
+        for pages_at in (console, site):
+            public(pages_at, "GET", pages)
+            public(pages_at.add_resource("{proxy+}"), "GET", pages)
 
         self.api_keys: dict[str, apigw.IApiKey] = {}
         for ch in config.channels:

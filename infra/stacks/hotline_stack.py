@@ -199,11 +199,22 @@ class HotlineStack(cdk.Stack):
             "Objects of the city's own attachments bucket; upload keys are random per slot",
         )
 
+        pages = make("pages", description="The staff console and the public pages, from the API's own stage (R-UI-1/2)")
         self.api = Api(
-            self, "Api", config=config, intake=intake, dispatch=dispatch, callback=callback, stats=stats, key=s.key
+            self,
+            "Api",
+            config=config,
+            intake=intake,
+            dispatch=dispatch,
+            callback=callback,
+            stats=stats,
+            pages=pages,
+            key=s.key,
         )
+        pages.add_environment("USER_POOL_ID", self.api.user_pool.user_pool_id)  # the console signs in with SRP
+        pages.add_environment("USER_POOL_CLIENT_ID", self.api.client.user_pool_client_id)
         fns = {"intake": intake, "dispatch": dispatch, "timers": timers, "callback": callback, "notify": notify,
-               "orchestrate": planner, "workflow": steps, "stats": stats, "sms": sms}  # fmt: skip
+               "orchestrate": planner, "workflow": steps, "stats": stats, "sms": sms, "pages": pages}  # fmt: skip
         self.monitoring = Monitoring(
             self,
             "Monitoring",

@@ -9,12 +9,13 @@ from hotline.app.ports import Deps
 from hotline.app.strikes import count_strike
 from hotline.app.views import staff_view
 from hotline.domain.actions import BY_NAME
+from hotline.domain.actions.names import label
 from hotline.domain.callers import CallerRecord, reinstate
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from hotline.domain.inbox import PART_NAMES, PARTS
 from hotline.domain.models import Actor, Role, Status, Ticket
 from hotline.domain.routing import with_routing
-from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS
+from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS, allowed
 from hotline.observability import count, count_for, logger
 
 API_ACTIONS = UNIT_ACTIONS | CENTER_ACTIONS
@@ -33,6 +34,7 @@ def read(deps: Deps, actor: Actor, ticket_id: str) -> dict[str, Any]:
     if actor.role is not Role.unit:
         view["caller_id"] = ticket.citizen_key  # the center may look up or lift a suspension (R-INT-8)
     view["links"] = deps.governance.links(ticket_id)  # its warnings and topics (R-GOV-2/3)
+    view["allowed_actions"] = [{"action": a, "label": label(a)} for a in allowed(ticket, actor, API_ACTIONS)]
     return view
 
 

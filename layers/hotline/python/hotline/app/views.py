@@ -7,6 +7,7 @@ from typing import Any
 from hotline.config.schema import CityConfig
 from hotline.domain.models import Event, Status, Ticket
 from hotline.domain.timeline import timeline
+from hotline.domain.transitions import STATUS_NAMES
 
 NOT_ORDERS = frozenset({Status.not_accepted, Status.transferred, Status.duplicate})
 
@@ -51,6 +52,7 @@ def citizen_view(t: Ticket, config: CityConfig, events: list[Event] | None = Non
     view: dict[str, Any] = {
         "ticket_id": t.ticket_id,
         "status": t.status.value,
+        "status_name": STATUS_NAMES.get(t.status, t.status.value),
         "category": t.category,
         "lead_unit_name": names.get(t.lead_unit or ""),
         "assist_unit_names": [names.get(u, "协办单位") for u in t.assist_units],

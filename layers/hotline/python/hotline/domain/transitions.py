@@ -169,6 +169,21 @@ def _party(rule: Rule, ticket: Ticket, actor: Actor) -> None:
         raise Forbidden(None, zh.format(a=label(rule.action)), en.format(a=rule.action, u=actor.id))
 
 
+def allowed(ticket: Ticket, actor: Actor, among: frozenset[str]) -> list[str]:
+    """The actions of `among` this actor may take on the ticket now, by the table's status, role
+    and party alone (R-UI-1: the console offers exactly these; the city's rules may still refuse
+    one with 409/422 and a message). In the table's order."""
+    out: list[str] = []
+    for rule in TABLE:
+        name = rule.action.value
+        if name in out or name not in among or ticket.status not in rule.sources or actor.role not in rule.roles:
+            continue
+        if actor.role is R.unit and not _PARTY_OK[rule.party](ticket, actor.id):
+            continue
+        out.append(name)
+    return out
+
+
 def targets(action: str) -> dict[str, Status | None]:
     """outcome → status for an action; used by docs and tests."""
     return {r.outcome: r.to for r in TABLE if r.action == action}
