@@ -311,6 +311,9 @@ class FakeGovernance:
             raise Conflict(None, "cluster changed")
         self.clusters[scope] = Cluster(list(c.arrivals), c.quiet_until, c.version + 1)
 
+    def warning_recorded(self, warning: dict[str, Any]) -> bool:
+        return warning["warning_id"] in self.raised
+
     def raise_warning(self, warning: dict[str, Any]) -> bool:
         if warning["warning_id"] in self.raised:
             return False

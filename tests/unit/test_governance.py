@@ -254,3 +254,31 @@ def test_the_public_report_carries_no_phone_name_content_or_address():
         assert private not in text, private
     assert set(report) == {"city", "name", "period", "generated_at", "requests", "by_category", "by_district",
                            "rates", "ranking"}  # fmt: skip
+
+
+def test_a_warning_interrupted_before_it_is_recorded_is_told_again_on_redelivery_never_lost():
+    """Review of issue 20: the stream reader tells, then records, then moves the window: a crash
+    between telling and recording tells again when the record is redelivered; none is lost."""
+    deps = FakeDeps("hohhot", cst(2026, 11, 2, 10))
+    for i in range(4):
+        deps.clock.at = cst(2026, 11, 2, 10) + timedelta(hours=i)
+        filed(deps)
+    record, calls = deps.governance.raise_warning, []
+
+    def crash_once(warning: dict) -> bool:
+        calls.append(warning["warning_id"])
+        if len(calls) == 1:
+            raise RuntimeError("the container stopped")
+        return record(warning)
+
+    deps.governance.raise_warning = crash_once  # type: ignore[method-assign]
+    deps.clock.at = cst(2026, 11, 2, 15)
+    with pytest.raises(RuntimeError):
+        filed(deps)
+    fifth = next(t for t in deps.tickets.tickets.values() if t.created_at == deps.now())
+    governance.observe(deps, None, fifth)  # the stream delivers it again
+    [warning] = governance.warnings(deps, SUPERVISOR, None)["warnings"]
+    told = [n for n in deps.notifier.center if n.kind == "early_warning"]
+    assert len(told) == 2 and warning["tickets"][-1] == fifth.ticket_id  # told twice, recorded once
+    governance.observe(deps, None, fifth)
+    assert len([n for n in deps.notifier.center if n.kind == "early_warning"]) == 2  # recorded: not again

@@ -234,3 +234,30 @@ def test_a_districts_approved_return_goes_to_the_city_department_where_the_city_
     assert (step.after.lead_unit if step else None) == want
     if step:
         assert lead not in step.after.assist_units and "Hohhot Art.19" in step.event.detail["note"]
+
+
+def test_a_new_lead_takes_the_order_without_the_old_leads_handling_unit_or_its_referral():
+    """Review of issue 19: after an approved return to another unit, the street the old district
+    handed down to and the unit it referred to have no part in the order any more."""
+    deps = FakeDeps("tianjin", cst(2026, 11, 2, 10))
+    tid = signed_by(deps, "tj-heping", district="heping")
+    actions.act(deps, unit("tj-heping"), tid, {"action": "hand_down", "to_unit": "tj-heping-wudadao"})
+    actions.act(deps, unit("tj-heping"), tid, {"action": "refer_up", "reason": "需要市级协调", "to": "tj-gov"})
+    actions.act(deps, unit("tj-heping"), tid, {"action": "request_return", "reason": "属市级部门职责"})
+    actions.act(deps, REVIEWER, tid, {"action": "decide_return", "approve": True, "reason": "同意",
+                                      "redispatch_to": "tj-zhujian"})  # fmt: skip
+    t = deps.tickets.get(tid)
+    assert t.handling_unit is None and not any(r.open for r in t.referrals)
+    assert inbox(deps, "tj-heping-wudadao") == [] and inbox(deps, "tj-gov") == []
+    with pytest.raises(Forbidden):
+        actions.act(deps, unit("tj-heping-wudadao"), tid, {"action": "report_progress", "text": "仍在现场处置"})
+
+
+def test_a_coordinator_may_hand_down_only_where_the_regulation_has_handling_units():
+    deps = FakeDeps("baoding", cst(2026, 11, 2, 10))  # Baoding: referral (Art.23), no 经办单位
+    tid = signed_by(deps, "bd-jingxiu", district="jingxiu")
+    actions.act(deps, unit("bd-jingxiu"), tid, {"action": "refer_up", "reason": "需要市级层面协调"})
+    with pytest.raises(DomainError) as refused:
+        actions.act(deps, unit("bd-gov"), tid, {"action": "coordinate", "hand_down_to": "bd-jingxiu-xianfeng",
+                                                "note": "交街道办理"})  # fmt: skip
+    assert refused.value.code == "not_in_city_rules"

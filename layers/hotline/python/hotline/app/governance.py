@@ -98,10 +98,11 @@ def observe(deps: Deps, old: Ticket | None, new: Ticket) -> None:
             )
         _cluster(deps, new)
         _link_topics(deps, new)
-    for risk in new.risks[len(old.risks) if old else 0 :]:
+    first = len(old.risks) if old else 0
+    for n, risk in enumerate(new.risks[first:], start=first + 1):
         loc = risk.location
         scope = {"district": loc.district, "street": loc.street, "category": new.category}
-        _warn(deps, new, f"W-{new.ticket_id}-R{len(new.risks)}", "unit", scope, [new.ticket_id], risk.at,
+        _warn(deps, new, f"W-{new.ticket_id}-R{n}", "unit", scope, [new.ticket_id], risk.at,
               text=risk.text, by=risk.by, tell=False)  # fmt: skip
 
 
@@ -116,18 +117,17 @@ def _cluster(deps: Deps, t: Ticket) -> None:
     for _ in range(CLUSTER_ATTEMPTS):
         state = deps.governance.cluster(scope)
         after, raised = gov.arrive(state, t.ticket_id, t.created_at, rule.min_requests, window)
+        if raised:  # told and recorded before the window moves on: a crash in between raises it again
+            members = [tid for tid, _ in after.arrivals]
+            _warn(deps, t, f"W-{t.ticket_id}", "cluster", {"district": d, "street": s, "category": c}, members,
+                  t.created_at, window_hours=rule.window_hours, min_requests=rule.min_requests,
+                  article=rule.article)  # fmt: skip
         try:
             deps.governance.save_cluster(scope, after, t.created_at + 2 * window)
-            break
+            return
         except Conflict:
             continue  # another filing of the same cluster moved it: read again
-    else:
-        raise Conflict(None, "cluster kept changing", f"cluster {scope} kept changing")
-    if raised:
-        members = [tid for tid, _ in after.arrivals]
-        _warn(deps, t, f"W-{t.ticket_id}", "cluster", {"district": d, "street": s, "category": c}, members,
-              t.created_at, window_hours=rule.window_hours, min_requests=rule.min_requests,
-              article=rule.article)  # fmt: skip
+    raise Conflict(None, "cluster kept changing", f"cluster {scope} kept changing")
 
 
 def _responsible(deps: Deps, scope: dict[str, str | None]) -> list[str]:
@@ -146,12 +146,19 @@ def _warn(
     warning = {"warning_id": warning_id, "kind": kind, "scope": scope,
                "scope_key": gov.scope_key(scope.get("district"), scope.get("street"), scope.get("category")),
                "tickets": tickets, "raised_at": at.isoformat(), "units": units, **extra}  # fmt: skip
-    if not deps.governance.raise_warning(warning):
-        return  # a redelivered record: raised and told already
-    count("EarlyWarnings")
-    logger.info("warning raised", extra={"warning_id": warning_id, "kind": kind, "orders": len(tickets)})
-    if not tell:  # a unit's risk: its event told the supervisors already (notify)
-        return
+    if deps.governance.warning_recorded(warning):
+        return  # a redelivered record: told and recorded already
+    if tell:  # a unit's risk needs none here: its event told the supervisors already (notify)
+        _tell(deps, t, warning_id, scope, tickets, units, extra)
+    if deps.governance.raise_warning(warning):  # told first: a crash before this tells again, never nobody
+        count("EarlyWarnings")
+        logger.info("warning raised", extra={"warning_id": warning_id, "kind": kind, "orders": len(tickets)})
+
+
+def _tell(
+    deps: Deps, t: Ticket, warning_id: str, scope: dict[str, str | None], tickets: list[str], units: list[str],
+    extra: dict[str, Any],
+) -> None:  # fmt: skip
     category = next((x.name for x in deps.config.categories if x.code == scope.get("category")), "")
     where = place(deps.config, t)
     hours, article, orders = extra.get("window_hours"), extra.get("article", ""), "、".join(tickets[:10])

@@ -23,6 +23,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
@@ -61,8 +62,14 @@ class GovernanceStore:
             item = GovItem(pk=f"CALLS#{month}", sk=caller)
             item.update(actions=[GovItem.tickets.add({ticket_id}), GovItem.expires_at.set(expires)])
             n = len(item.tickets or ())  # the item as it is now (pynamodb reads ALL_NEW back)
-            if n >= bar:
-                GovItem(pk=f"FREQ#{month}", sk=caller, requests=n, expires_at=expires).save()
+            if n >= bar:  # only ever up: a slower writer with an older count loses (no lost update)
+                listed = GovItem(pk=f"FREQ#{month}", sk=caller)
+                try:
+                    listed.update(actions=[GovItem.requests.set(n), GovItem.expires_at.set(expires)],
+                                  condition=GovItem.requests.does_not_exist() | (GovItem.requests < n))  # fmt: skip
+                except UpdateError as exc:
+                    if exc.cause_response_code != "ConditionalCheckFailedException":
+                        raise
             return n
 
     def frequent_callers(self, month: str) -> list[tuple[str, int]]:
@@ -91,14 +98,33 @@ class GovernanceStore:
         with store_errors("cluster"):  # a Conflict when another filing moved the cluster first
             item.save(condition=condition)
 
-    def raise_warning(self, warning: dict[str, Any]) -> bool:
-        """Record a warning and link its orders, once: a warning id already there is a replay."""
+    @staticmethod
+    def _warning_sk(warning: dict[str, Any]) -> str:
         at = datetime.fromisoformat(warning["raised_at"])
-        sk = f"{at.astimezone(UTC).isoformat()}#{warning['warning_id']}"
+        return f"{at.astimezone(UTC).isoformat()}#{warning['warning_id']}"
+
+    def warning_recorded(self, warning: dict[str, Any]) -> bool:
+        with store_errors("warning"):
+            try:
+                GovItem.get("WARNINGS", self._warning_sk(warning), consistent_read=True)
+            except GovItem.DoesNotExist:
+                return False
+        return True
+
+    def raise_warning(self, warning: dict[str, Any]) -> bool:
+        """Link its orders, then record the warning once: a warning id already there is a replay.
+        Links are puts of the same key (a replay rewrites them), 90 to a transaction."""
+        tickets = list(warning["tickets"])
+        for start in range(90, len(tickets), 90):
+            with store_errors("warning links"), TransactWrite(connection=table_connection(GovItem)) as tx:
+                for tid in tickets[start : start + 90]:
+                    tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
+                                    data={"at": warning["raised_at"]}))  # fmt: skip
         try:
             with store_errors("warning"), TransactWrite(connection=table_connection(GovItem)) as tx:
-                tx.save(GovItem(pk="WARNINGS", sk=sk, data=warning), condition=GovItem.pk.does_not_exist())
-                for tid in warning["tickets"][:90]:  # a transaction holds 100 items
+                tx.save(GovItem(pk="WARNINGS", sk=self._warning_sk(warning), data=warning),
+                        condition=GovItem.pk.does_not_exist())  # fmt: skip
+                for tid in tickets[:90]:  # a transaction holds 100 items
                     tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
                                     data={"at": warning["raised_at"]}))  # fmt: skip
         except Conflict:

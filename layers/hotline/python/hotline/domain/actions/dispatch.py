@@ -29,6 +29,10 @@ class Dispatch(Payload):
 def assign(lc: Lifecycle, t: Ticket, lead: str, assist: list[str], now: datetime) -> dict[str, Any]:
     """The order goes to a lead unit (and its assisting units) with a fresh clock."""
     t.lead_unit, t.assist_units = lead, [u for u in assist if u != lead]
+    t.handling_unit = None  # the old lead's 经办单位 has no part in the new lead's order (R-UNIT-2)
+    for r in t.referrals:  # nor has the unit the old lead referred it to (R-UNIT-3)
+        if r.open:
+            r.answered_at, r.answer = now, "工单已改派"
     t.assist_parts, t.waived_parts, t.signed_at, t.signed_in_time, t.pending = {}, {}, None, None, None
     t.dispatched_at, t.deadlines.dispatch_by, t.deadlines.queue_by = now, None, None
     t.overdue = False  # a late dispatch was the center's; the unit's clock starts now (R-DSP-2)

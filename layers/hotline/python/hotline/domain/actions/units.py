@@ -42,7 +42,7 @@ class ReferUp(Payload):
 class Coordinate(Payload):
     """R-UNIT-3: the unit referred to adds assisting units, hands the work down, or both."""
 
-    assist_units: list[str] = []  # noqa: RUF012 (a pydantic field: copied per instance)
+    assist_units: list[str] = Field(default_factory=list, max_length=10)  # an order's entries fit one write
     hand_down_to: str | None = None
     note: str = Text
 
@@ -117,6 +117,7 @@ def coordination_valid(lc: Lifecycle, c: Ctx[Coordinate]) -> None:
     if unknown:
         raise BadInput("unknown_unit", f"未知的单位：{'、'.join(unknown)}", f"unknown unit(s): {', '.join(unknown)}")
     if pl.hand_down_to:
+        feature("hand_down")(lc, c)  # only where the regulation has 经办单位 (Tianjin Art.6, Hohhot Art.5)
         _below_lead(lc, t, pl.hand_down_to, also=c.actor.id)
 
 
@@ -150,9 +151,11 @@ def _coordinate(lc: Lifecycle, t: Ticket, c: Ctx[Coordinate]) -> dict[str, Any]:
     pl = c.payload
     added = [u for u in dict.fromkeys(pl.assist_units) if u != t.lead_unit and u not in t.assist_units]
     t.assist_units = [*t.assist_units, *added]
-    if added and t.deadlines.assist_by is None and t.limit is not None:
-        t.deadlines.assist_by = lc.policy.deadlines(c.now, t.limit, t.category).assist_by
-        deadlines_moved(t)
+    if added and t.limit is not None:  # the added units owe their part from now, never already late
+        fresh = lc.policy.deadlines(c.now, t.limit, t.category).assist_by
+        if fresh is not None and (t.deadlines.assist_by is None or t.deadlines.assist_by < fresh):
+            t.deadlines.assist_by = fresh
+            deadlines_moved(t)
     if pl.hand_down_to:
         t.handling_unit = pl.hand_down_to
     _answered(t, c, pl.note)
