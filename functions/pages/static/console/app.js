@@ -31,8 +31,16 @@ const UNIT_FIELDS = new Set(["lead_unit", "redispatch_to", "to_unit", "to", "han
 function session() {
   try { return JSON.parse(sessionStorage.getItem("hotline-session") || "null"); } catch { return null; }
 }
-function signIn(s) { sessionStorage.setItem("hotline-session", JSON.stringify(s)); location.hash = home(s); render(); }
-function signOut() { sessionStorage.removeItem("hotline-session"); location.hash = "#/signin"; render(); }
+function signIn(s) {
+  sessionStorage.setItem("hotline-session", JSON.stringify(s));
+  if (location.hash === home(s)) render();
+  else location.hash = home(s); // hashchange renders
+}
+function signOut() {
+  sessionStorage.removeItem("hotline-session");
+  if (location.hash === "#/signin") render();
+  else location.hash = "#/signin";
+}
 function home(s) {
   if (s.role === "unit") return "#/inbox";
   if (s.role === "supervisor") return "#/oversight";
@@ -47,11 +55,13 @@ function claimsOf(token) {
 }
 
 async function signInView() {
+  const g = generation;
   nav.replaceChildren();
   who.replaceChildren();
-  view.replaceChildren(h("h2", {}, "登录"));
+  paint(g, h("h2", {}, "登录"));
   if (config.local) {
     const ids = (await call("GET", "_local/identities")).json || { staff: {}, units: {} };
+    if (g !== generation) return;
     const roles = { dispatcher: "派单员", reviewer: "审核员", callback: "回访员", supervisor: "督办员" };
     const staff = Object.entries(ids.staff).map(([role, v]) =>
       h("button", { type: "button", "data-role": role, onclick: () => signIn({ token: v.token, role, label: roles[role] || role }) },
@@ -134,30 +144,43 @@ function table(rows, s, caption) {
 
 // -- views -------------------------------------------------------------------------------------------
 
+// A view answers after its fetches; only the latest navigation may paint (no stale page wins a race)
+let generation = 0;
+function paint(g, ...nodes) {
+  if (g !== generation) return false;
+  view.replaceChildren(...nodes);
+  view.dataset.view = location.hash || "#/";
+  return true;
+}
+
 async function queuesView(s) {
+  const g = generation;
   const r = await api("GET", "queues");
   if (!r.ok) return say(messages, errorText(r), "error");
-  view.replaceChildren(h("h2", {}, "工作队列"),
+  paint(g, h("h2", {}, "工作队列"),
     h("ul", { class: "queues" }, r.json.queues.map((q) => h("li", {},
       h("a", { href: `#/queue/${q.name}`, "data-queue": q.name }, q.label, " ", h("span", { class: "count" }, q.count))))));
 }
 
 async function queueView(s, name) {
+  const g = generation;
   const r = await api("GET", `queues/${name}`);
   if (!r.ok) return say(messages, errorText(r), "error");
-  view.replaceChildren(h("h2", {}, r.json.label), table(r.json.tickets, s, `${r.json.label}：最紧的时限在前`));
+  paint(g, h("h2", {}, r.json.label), table(r.json.tickets, s, `${r.json.label}：最紧的时限在前`));
 }
 
 async function inboxView(s, part) {
+  const g = generation;
   const r = await api("GET", `units/${s.unit}/tickets`, { query: { role: part } });
   if (!r.ok) return say(messages, errorText(r), "error");
   const tabs = [["", "全部"], ...Object.entries(catalog.parts)].map(([p, label]) =>
     h("a", { href: `#/inbox/${p}`, class: "tab", "aria-current": (part || "") === p ? "page" : null }, label));
-  view.replaceChildren(h("h2", {}, "本单位工单"), h("nav", { class: "tabs", "aria-label": "办理角色" }, tabs),
+  paint(g, h("h2", {}, "本单位工单"), h("nav", { class: "tabs", "aria-label": "办理角色" }, tabs),
     table(r.json.tickets, s, "按本单位的时限排序"));
 }
 
 async function orderView(s, id) {
+  const g = generation;
   const r = await api("GET", `tickets/${id}`);
   if (!r.ok) return say(messages, errorText(r), "error");
   const t = r.json;
@@ -168,22 +191,35 @@ async function orderView(s, id) {
       callback_by: "回访时限", queue_by: "派单时限", return_by: "退单时限", dispatch_by: "派单时间" }[k] || k,
       h("span", {}, when(v), " ", h("span", { class: `tag ${u.cls}` }, u.text))]; });
   const citizen = t.citizen || {};
-  view.replaceChildren(
+  paint(g, 
     h("h2", {}, `工单 ${t.ticket_id}`, " ", h("span", { class: "status", id: "status" }, catalog.statuses[t.status] || t.status)),
     h("section", { "aria-labelledby": "s-summary" }, h("h3", { id: "s-summary" }, "概要"), dl([
       ["类别", (catalog.categories.find((c) => c.code === t.category) || {}).name || "未分类"],
-      ["地点", [t.location.district, t.location.street, t.location.address].filter(Boolean).join(" ") || "—"],
+      ["地点", place(t.location)],
       ["主办单位", names(t.lead_unit ? [t.lead_unit] : [])], ["协办单位", names(t.assist_units)],
       ["经办单位", names(t.handling_unit ? [t.handling_unit] : [])],
       ["诉求人", [citizen.name, citizen.phone].filter(Boolean).join(" ") || "—"], ["内容", t.content]])),
     deadlines.length ? h("section", {}, h("h3", {}, "时限"), dl(deadlines)) : null,
-    t.triage ? h("section", {}, h("h3", {}, "系统研判建议"), h("pre", {}, JSON.stringify(t.triage.suggested, null, 1))) : null,
+    t.triage ? h("section", {}, h("h3", {}, "系统研判建议"), h("p", { id: "triage" }, suggestion(t.triage.suggested || {}))) : null,
     h("section", { "aria-labelledby": "s-actions" }, h("h3", { id: "s-actions" }, "可执行的操作"),
       t.allowed_actions.length ? t.allowed_actions.map((a) => actionForm(t, a)) : h("p", { class: "empty" }, "当前没有您可执行的操作")),
     h("section", {}, h("h3", {}, "办理记录"), h("ol", { class: "timeline" }, (t.events || []).map((e) =>
       h("li", {}, h("time", {}, when(e.at)), " ", catalog.actions[e.action] || e.action, " ",
         h("span", { class: "muted" }, `${catalog.statuses[e.from] || e.from} → ${catalog.statuses[e.to] || e.to}`))))));
   view.focus();
+}
+
+function place(loc) {
+  const d = catalog.districts.find((x) => x.code === loc.district);
+  const s = d && d.streets.find((x) => x.code === loc.street);
+  return [d ? d.name : loc.district, s ? s.name : loc.street, loc.address].filter(Boolean).join(" ") || "—";
+}
+
+const OUTCOMES = { accepted: "受理为工单", not_accepted: "不予受理", transferred: "转紧急处置", answered: "即时解答", held: "人工研判" };
+function suggestion(s) {
+  const parts = [OUTCOMES[s.outcome] || s.outcome, s.reason ? `理由：${s.reason}` : null, s.desk ? `转 ${s.desk}` : null,
+    s.hand_off ? `可转交：${s.hand_off}` : null];
+  return parts.filter(Boolean).join("；") || "—";
 }
 
 // -- forms from the payload schemas ------------------------------------------------------------------
@@ -277,13 +313,14 @@ function actionForm(t, a) {
 // -- supervisors: figures, rankings, hotspots, warnings, topics ----------------------------------------
 
 async function oversightView(s) {
+  const g = generation;
   const [kpi, ranking, hot, topics] = await Promise.all([api("GET", "stats/kpi"), api("GET", "stats/ranking", { query: { level: "unit" } }),
     api("GET", "stats/hotspots", { query: { by: "category" } }), api("GET", "topics")]);
   for (const r of [kpi, ranking, hot, topics]) if (!r.ok) return say(messages, errorText(r), "error");
   const rankCanvas = h("canvas", { id: "ranking-chart", role: "img", "aria-label": "各单位满意率" });
   const hotCanvas = h("canvas", { id: "hotspot-chart", role: "img", "aria-label": "本月诉求类别" });
   const units = ranking.json.rows.filter((r) => r.satisfaction_rate !== null).slice(0, 12);
-  view.replaceChildren(h("h2", {}, "统计与治理"),
+  paint(g, h("h2", {}, "统计与治理"),
     h("section", {}, h("h3", {}, `全市三率（${kpi.json.period}）`), h("ul", { class: "rates" },
       h("li", {}, "响应率 ", h("strong", {}, percent(kpi.json.response_rate))),
       h("li", {}, "解决率 ", h("strong", {}, percent(kpi.json.resolution_rate))),
@@ -301,9 +338,10 @@ async function oversightView(s) {
 }
 
 async function warningsView() {
+  const g = generation;
   const r = await api("GET", "warnings");
   if (!r.ok) return say(messages, errorText(r), "error");
-  view.replaceChildren(h("h2", {}, "预警"), r.json.warnings.length ? h("ul", {}, r.json.warnings.map((w) =>
+  paint(g, h("h2", {}, "预警"), r.json.warnings.length ? h("ul", {}, r.json.warnings.map((w) =>
     h("li", {}, `${when(w.raised_at)} ${w.kind === "cluster" ? "聚集预警" : "风险隐患"}：${w.tickets.length} 件 `,
       w.tickets.map((t) => h("a", { href: `#/order/${t}` }, t, " "))))) : h("p", { class: "empty" }, "暂无预警"));
 }
@@ -311,6 +349,7 @@ async function warningsView() {
 // -- router --------------------------------------------------------------------------------------------
 
 async function render() {
+  generation += 1;
   messages.replaceChildren();
   const s = session();
   if (!s || location.hash === "#/signin") return signInView();
