@@ -43,6 +43,8 @@ def guide(info: dict[str, Any], info_file: Path) -> str:
     return f"""
 The {info["city"]} hotline is running on the local cloud.
 
+  Console        {api}/console/   (staff: sign in as any role or unit of the local cloud)
+  Public pages   {api}/public/    (citizens: KB search, progress by request number, the report)
   API            {api}            (every route of SPEC §11)
   OpenAPI        {api}/_local/openapi.json, readable at {api}/_local/docs
   Credentials    {info_file}    (channel API keys, staff and unit tokens)
@@ -63,6 +65,9 @@ What was sent to a unit (or ?to=<phone> / <topic>):
   curl -s '{api}/_local/outbox?to={unit}'
 The three rates this month (?unit_id=, ?district=, ?period=YYYY[-MM]):
   curl -s '{api}/stats/kpi' -H "Authorization: Bearer {token("staff", "supervisor")}"
+Hotspots this month, and the public report (no credential):
+  curl -s '{api}/stats/hotspots?by=category' -H "Authorization: Bearer {token("staff", "supervisor")}"
+  curl -s '{api}/public/report'
 Move time (fires every schedule that fell due; at most 400 days at once):
   curl -s -X POST {api}/_local/clock -d '{{"advance": "PT3H"}}'
 

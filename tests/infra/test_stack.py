@@ -130,7 +130,7 @@ def test_one_sns_topic_per_unit_and_center_role_plus_ops_and_emergency_desks_and
 
 def test_one_function_factory_shape_for_every_function(synthesized):
     fns = template(synthesized, "heze").find_resources("AWS::Lambda::Function")
-    assert len(fns) == 9  # intake, dispatch, timers, callback, notify, sms, orchestrate, workflow, stats
+    assert len(fns) == 10  # intake, dispatch, timers, callback, notify, sms, orchestrate, workflow, stats, pages
     for fn in fns.values():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.14"
@@ -153,12 +153,13 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
         by_auth[m["Properties"].get("AuthorizationType")] += 1
     # channels' routes incl. escalate (R-TRI-5); staff routes incl. the queues and the ledger (R-DESK-1/4),
     # the governance reads and topics (R-GOV-1..4); the public report alone needs no credential at all
-    assert by_auth == {"NONE": 9, "COGNITO_USER_POOLS": 17}
+    assert by_auth == {"NONE": 15, "COGNITO_USER_POOLS": 17}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
     assert len(keyed) == 8
     props = [m["Properties"] for m in methods.values()]
     open_methods = [p for p in props if p.get("AuthorizationType") == "NONE" and not p.get("ApiKeyRequired")]
-    assert len(open_methods) == 1 and open_methods[0]["HttpMethod"] == "GET"
+    # the report, the public KB search and progress, and the pages of /console and /public (R-UI-1/2)
+    assert len(open_methods) == 7 and {p["HttpMethod"] for p in open_methods} == {"GET"}
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):
         t.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": group})
 
@@ -460,7 +461,7 @@ def test_staff_read_the_rates_at_get_stats_kpi_through_cognito(synthesized):
     )  # fmt: skip
 
 
-FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "sms", "orchestrate", "workflow", "stats")
+FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "sms", "orchestrate", "workflow", "stats", "pages")
 DEAD_LETTERS = ("notify", "orchestrate", "timer-fires", "sms", "calendar", "knowledge", "kpi-export", "topic-reviews")
 EXPECTED_ALARMS = {
     *(f"{fn}-Fault-Count-Errors" for fn in FUNCTIONS),

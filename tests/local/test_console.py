@@ -142,13 +142,15 @@ def test_an_order_goes_from_triage_to_closed_through_the_console_alone(browser, 
     u = Console(browser, hotline)
     u.sign_in("unit", lead)
     u.open_order(tid, "#/inbox/lead")
-    hollow = {"handled_at": _minute_ago(hotline), "process": "按规定处理", "result": "已处理", "citizen_contacted": True}
+    hollow = {"handled_at": _minute_ago(hotline), "process": "按规定处理", "result": "已处理",
+              "citizen_contacted": True}  # fmt: skip
     u.page.click("details:has(form[data-action=reply]) summary")
     for name, value in hollow.items():
         sel = f"[name='reply.{name}']"
         u.page.check(sel) if value is True else u.page.fill(sel, str(value))
     u.page.click("form[data-action=reply] button[type=submit]")
-    u.expect(u.page.locator("form[data-action=reply] [role=alert]")).to_contain_text("办理过程须写明")  # the API's own words
+    refused = u.page.locator("form[data-action=reply] [role=alert]")
+    u.expect(refused).to_contain_text("办理过程须写明")  # the API's own words
     assert u.page.text_content("#status") == "办理中"
     u.page.fill("[name='reply.process']", "到现场填平坑洼并疏通排水口")
     u.page.fill("[name='reply.result']", "路面已修复，积水已排除")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -172,7 +173,11 @@ def fuzz(strategy: Any, headers: dict[str, str], label: str, failures: list[str]
             sent = {"path": case.path_parameters, "query": case.query, "body": case.body}
             failures.append(f"{label}: {exc}\n  sent: {repr(sent)[:600]}")
 
-    run()
+    try:
+        run()
+    except Unsatisfiable:  # nothing of this mode to send: a route with no input has no invalid one
+        assert calls == 0, label
+        return 0
     return calls
 
 
