@@ -24,3 +24,17 @@ def cst(*args: int) -> datetime:
 @pytest.fixture(params=CITIES)
 def city_name(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+# The longest runs start first, so that two workers finish together (`make test` runs
+# `-n 2 --dist loadgroup`, which hands scopes out in collection order): the workflow group
+# (every city's stack deployed in turn), the scripted month, the browser group, the demo.
+FIRST = ("tests/workflow/", "tests/integration/test_kpi_month.py", "tests/local/test_console.py",
+         "tests/local/test_demo.py")  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(FIRST) if item.nodeid.startswith(prefix)), len(FIRST))
+
+    items.sort(key=rank)  # stable: the order within each part stays the collection's

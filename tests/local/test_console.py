@@ -168,15 +168,40 @@ def test_an_order_goes_from_triage_to_closed_through_the_console_alone(browser, 
     assert hotline.get(f"/tickets/{tid}", hotline.staff("supervisor")).json()["status"] == "closed"
 
 
-def test_a_supervisor_sees_the_rates_rankings_and_hotspots_as_charts(browser, hotline):
+def test_a_reviewer_sees_the_reviewers_queues_and_not_the_dispatchers(browser, hotline):
+    r = Console(browser, hotline)
+    r.sign_in("reviewer")
+    queues = r.page.eval_on_selector_all("[data-queue]", "qs => qs.map(q => q.dataset.queue)")
+    assert {"extensions", "returns", "exemptions"} <= set(queues) and "triage" not in queues
+    r.shot("queues-reviewer")
+    r.close()
+
+
+def test_a_supervisor_sees_the_rates_rankings_and_hotspots_as_charts_and_opens_a_topic(browser, hotline):
+    """R-UI-1 with R-GOV-3/4: the figures as charts; a topic opened from the console, the API's
+    message shown for a bad one."""
     s = Console(browser, hotline)
     s.sign_in("supervisor")
     s.page.wait_for_selector("#ranking-chart")
     s.page.wait_for_selector("#hotspot-chart")
     assert s.page.eval_on_selector("#hotspot-chart", "c => c.width") > 0  # Chart.js drew it
     s.shot("oversight")
-    s.page.click("a[href='#/queues']")
-    s.page.wait_for_selector("[data-queue=overdue]")  # the supervisor reads every queue
+    p = s.page
+    p.click("details:has(#topic-form) summary")
+    p.fill("#t-title", "和平区道路坑洼专项治理")
+    p.select_option("#t-district", "heping")
+    p.select_option("#t-category", "roads")
+    p.select_option("#t-lead", "tj-jiaotong")
+    p.fill("#t-plan", "整治")  # too short a plan: the API says why
+    review = (datetime.fromisoformat(hotline.get("/_local/clock").json()["now"]) + timedelta(days=30)).date()
+    p.fill("#t-review", review.isoformat())
+    p.click("#topic-form button[type=submit]")
+    s.expect(p.locator("#topic-form [role=alert]")).to_contain_text("plan")
+    p.fill("#t-plan", "联合街道逐段排查坑洼路面，按月修复并回访")
+    p.click("#topic-form button[type=submit]")
+    s.expect(p.locator("#topics")).to_contain_text("和平区道路坑洼专项治理")
+    p.click("a[href='#/queues']")
+    p.wait_for_selector("[data-queue=overdue]")  # the supervisor reads every queue
     s.close()
 
 

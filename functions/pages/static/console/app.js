@@ -331,10 +331,37 @@ async function oversightView(s) {
           h("td", {}, percent(r.resolution_rate)), h("td", {}, percent(r.satisfaction_rate)), h("td", {}, r.counts.dispatched || 0)))))),
     h("section", {}, h("h3", {}, "诉求热点（类别）"), h("div", { class: "chart" }, hotCanvas)),
     h("section", {}, h("h3", {}, "治理专题"), topics.json.topics.length
-      ? h("ul", {}, topics.json.topics.map((t) => h("li", {}, `${t.title}（${t.status === "open" ? "进行中" : "已结束"}，复核 ${t.review_on}）`)))
-      : h("p", { class: "empty" }, "暂无专题")));
+      ? h("ul", { id: "topics" }, topics.json.topics.map((t) => h("li", {}, `${t.title}（${t.status === "open" ? "进行中" : "已结束"}，复核 ${t.review_on}）`)))
+      : h("p", { class: "empty" }, "暂无专题"), topicForm()));
   bars(rankCanvas, units.map((r) => r.name), [{ label: "满意率", data: units.map((r) => r.satisfaction_rate) }]);
   bars(hotCanvas, hot.json.rows.map((r) => r.name), [{ label: "诉求量", data: hot.json.rows.map((r) => r.requests) }]);
+}
+
+function topicForm() {
+  // R-GOV-3: a supervisor opens a topic on a place × category scope, from a hotspot or a warning
+  const errors = h("div", { "aria-live": "assertive" });
+  const opt = (list, blank) => [h("option", { value: "" }, blank), ...list];
+  const form = h("form", { id: "topic-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const v = (id) => form.querySelector(`#${id}`).value || undefined;
+    const body = { title: v("t-title"), plan: v("t-plan"), lead_unit: v("t-lead"), review_on: v("t-review"),
+      scope: { district: v("t-district"), category: v("t-category") } };
+    const r = await api("POST", "topics", { body });
+    if (!r.ok) return say(errors, errorText(r), "error");
+    say(messages, `已设立专题 ${r.json.topic_id}`);
+    render();
+  } },
+    h("label", { for: "t-title" }, "专题名称 *"), h("input", { id: "t-title", required: true }),
+    h("label", { for: "t-district" }, "区县"), h("select", { id: "t-district" },
+      opt(catalog.districts.map((d) => h("option", { value: d.code }, d.name)), "（全市）")),
+    h("label", { for: "t-category" }, "类别"), h("select", { id: "t-category" },
+      opt(catalog.categories.map((c) => h("option", { value: c.code }, c.name)), "（全部类别）")),
+    h("label", { for: "t-lead" }, "牵头单位 *"), h("select", { id: "t-lead", required: true },
+      opt(Object.entries(catalog.units).map(([id, u]) => h("option", { value: id }, u.name)), "（请选择）")),
+    h("label", { for: "t-plan" }, "治理方案 *"), h("textarea", { id: "t-plan", rows: 3, required: true }),
+    h("label", { for: "t-review" }, "复核日期 *"), h("input", { id: "t-review", type: "date", required: true }),
+    errors, h("button", { type: "submit" }, "设立专题"));
+  return h("details", { class: "action-box" }, h("summary", {}, "设立治理专题"), form);
 }
 
 async function warningsView() {
