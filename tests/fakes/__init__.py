@@ -322,8 +322,11 @@ class FakeGovernance:
             self.linked.setdefault(tid, {"warnings": [], "topics": []})["warnings"].append(warning["warning_id"])
         return True
 
-    def warnings(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
-        return sorted(self.raised.values(), key=lambda w: w["raised_at"], reverse=True)[:limit], None
+    def warnings(
+        self, limit: int = 50, cursor: str | None = None, unit: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        mine = [w for w in self.raised.values() if unit is None or unit in w.get("units", [])]
+        return sorted(mine, key=lambda w: w["raised_at"], reverse=True)[:limit], None
 
     def links(self, ticket_id: str) -> dict[str, list[str]]:
         return copy.deepcopy(self.linked.get(ticket_id, {"warnings": [], "topics": []}))

@@ -46,6 +46,10 @@ def test_a_cluster_on_moto_raises_one_warning_linked_to_every_order_and_a_topic_
             warning["warning_id"]
         ]
     assert {n.unit_id for n in svc.notifier.units} == set(warning["units"])
+    for unit in warning["units"]:  # each named unit reads it from its own list (full pages)
+        mine = call("GET", "/warnings", claims=staff("unit", unit))[1]["warnings"]
+        assert [w["warning_id"] for w in mine] == [warning["warning_id"]], unit
+    assert call("GET", "/warnings", claims=staff("unit", "hh-power"))[1]["warnings"] == []
 
     body = {"title": "海拉尔东路占道经营治理", "scope": {"district": "xincheng", "category": "urban_management"},
             "lead_unit": "hh-chengguan", "plan": "街道与城管联合整治，设置便民疏导点", "review_on": "2026-12-15",
@@ -89,3 +93,4 @@ def test_hotspots_callers_and_ranking_are_the_centers_and_the_public_report_need
     for private in ("赵六", "王五", "13612345678", "锡林南路", "电梯经常停运"):
         assert private not in text, private
     assert call("GET", "/public/report", query={"period": "2026-13"})[0] == 422
+    assert call("GET", "/public/report", query={"period": "2027-01"})[0] == 422  # not yet begun: nothing to cache

@@ -173,9 +173,7 @@ def warnings(deps: Deps, actor: Actor, cursor: str | None) -> dict[str, Any]:
     """`GET /warnings`: every warning, newest first, for the center and the units it names."""
     if actor.role not in CENTER and actor.role is not Role.unit:
         raise Forbidden(None, "无权查看预警", "the center's roles and units only")
-    rows, nxt = deps.governance.warnings(cursor=cursor)
-    if actor.role is Role.unit:
-        rows = [w for w in rows if actor.id in w.get("units", [])]
+    rows, nxt = deps.governance.warnings(cursor=cursor, unit=actor.id if actor.role is Role.unit else None)
     return {"warnings": rows, "next": nxt}
 
 
@@ -359,6 +357,7 @@ def ranking(deps: Deps, actor: Actor, period: str | None, level: str | None) -> 
 
 
 REPORT_FRESH = timedelta(minutes=10)
+REPORTS_KEPT = 24  # months per container: a public route must not grow a cache without bound
 _REPORTS: dict[tuple[str, str], tuple[datetime, dict[str, Any]]] = {}  # per container, per period
 
 
@@ -369,10 +368,14 @@ def public_report(deps: Deps, period: str | None) -> dict[str, Any]:
     period in the container (three Queries and a GetItem to build)."""
     month = _month(deps, period)
     now = deps.now()
+    if month > f"{deps.local(now):%Y-%m}":
+        raise BadInput("future_period", f"{month} 尚未开始，没有报告", f"{month} has not begun")
     cached = _REPORTS.get((deps.config.city, month))
     if cached and now - cached[0] < REPORT_FRESH:
         return cached[1]
     report = build_report(deps, month, now)
+    if len(_REPORTS) >= REPORTS_KEPT:
+        _REPORTS.pop(min(_REPORTS, key=lambda k: _REPORTS[k][0]))  # the oldest built goes
     _REPORTS[(deps.config.city, month)] = (now, report)
     return report
 

@@ -115,25 +115,32 @@ class GovernanceStore:
         """Link its orders, then record the warning once: a warning id already there is a replay.
         Links are puts of the same key (a replay rewrites them), 90 to a transaction."""
         tickets = list(warning["tickets"])
-        for start in range(90, len(tickets), 90):
+        first = 90 - len(list(warning.get("units", []))[:8])
+        for start in range(first, len(tickets), 90):
             with store_errors("warning links"), TransactWrite(connection=table_connection(GovItem)) as tx:
                 for tid in tickets[start : start + 90]:
                     tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
                                     data={"at": warning["raised_at"]}))  # fmt: skip
         try:
             with store_errors("warning"), TransactWrite(connection=table_connection(GovItem)) as tx:
-                tx.save(GovItem(pk="WARNINGS", sk=self._warning_sk(warning), data=warning),
-                        condition=GovItem.pk.does_not_exist())  # fmt: skip
-                for tid in tickets[:90]:  # a transaction holds 100 items
+                sk = self._warning_sk(warning)
+                tx.save(GovItem(pk="WARNINGS", sk=sk, data=warning), condition=GovItem.pk.does_not_exist())
+                units = list(warning.get("units", []))[:8]
+                for unit in units:  # each named unit's own list: its pages are full (R-GOV-2)
+                    tx.save(GovItem(pk=f"WARNINGS#{unit}", sk=sk, data=warning))
+                for tid in tickets[: 90 - len(units)]:  # a transaction holds 100 items
                     tx.save(GovItem(pk=f"LINKS#{tid}", sk=f"warning#{warning['warning_id']}",
                                     data={"at": warning["raised_at"]}))  # fmt: skip
         except Conflict:
             return False  # raised before: a replay
         return True
 
-    def warnings(self, limit: int = 50, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    def warnings(
+        self, limit: int = 50, cursor: str | None = None, unit: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Every warning, or those naming `unit`, newest first: one Query of full pages."""
         with store_errors("warnings"):
-            items, nxt = _page("WARNINGS", limit, cursor)
+            items, nxt = _page(f"WARNINGS#{unit}" if unit else "WARNINGS", limit, cursor)
             return [dict(i.data) for i in items], nxt
 
     # -- links ----------------------------------------------------------------------------------
