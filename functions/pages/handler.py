@@ -53,9 +53,11 @@ def config() -> str:
 @cache
 def catalog() -> str:
     from hotline.domain.actions.names import LABELS
+    from hotline.domain.actions.payload import FIELD_NAMES, VALUE_NAMES
     from hotline.domain.inbox import PART_NAMES
+    from hotline.domain.models import Role
     from hotline.domain.queues import QUEUES
-    from hotline.domain.transitions import STATUS_NAMES
+    from hotline.domain.transitions import STATUS_NAMES, role_name
 
     c = deps().config
     return json.dumps({
@@ -67,6 +69,9 @@ def catalog() -> str:
         "actions": {a.value: n for a, n in LABELS.items()},
         "queues": {q.name: q.label for q in QUEUES},
         "parts": PART_NAMES,
+        "roles": {r.value: role_name(r) for r in Role},
+        "fields": FIELD_NAMES,
+        "values": VALUE_NAMES,
     }, ensure_ascii=False)  # fmt: skip
 
 
@@ -96,7 +101,13 @@ def page(path: str) -> dict[str, Any]:
         file = file / "index.html"
     if STATIC not in file.parents or not file.is_file() or file.suffix not in TYPES:
         return _answer(404, "没有这个页面", "text/plain; charset=utf-8")
-    return _answer(200, file.read_text(encoding="utf-8"), TYPES[file.suffix])
+    return _answer(200, _read(file), TYPES[file.suffix])
+
+
+@cache
+def _read(file: Path) -> str:
+    """The files are the deployment's own and never change in a container: read each once."""
+    return file.read_text(encoding="utf-8")
 
 
 @instrumented()

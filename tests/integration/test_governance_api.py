@@ -94,3 +94,15 @@ def test_hotspots_callers_and_ranking_are_the_centers_and_the_public_report_need
         assert private not in text, private
     assert call("GET", "/public/report", query={"period": "2026-13"})[0] == 422
     assert call("GET", "/public/report", query={"period": "2027-01"})[0] == 422  # not yet begun: nothing to cache
+
+
+def test_a_callers_month_stops_growing_at_its_cap_and_stays_listed(city, monkeypatch):
+    """The set of a caller's orders is capped (an item stays far below DynamoDB's 400 KB): past it
+    the count saturates and the caller stays listed as frequent; a redelivery adds nothing."""
+    import hotline.dal.governance as store
+
+    svc = city("hohhot")
+    monkeypatch.setattr(store, "CALLS_KEPT", 3)
+    seen = [svc.governance.caller_seen("2026-11", "caller-key", f"T-{i}", 2) for i in range(5)]
+    assert seen == [1, 2, 3, 3, 3] and svc.governance.caller_seen("2026-11", "caller-key", "T-0", 2) == 3
+    assert svc.governance.frequent_callers("2026-11") == [("caller-key", 3)]

@@ -190,7 +190,7 @@ def test_each_step_of_working_together_tells_the_units_it_concerns():
         return {n.unit_id: n.text for n in notices_for(desk.config, desk.t, desk.events[-1])}
 
     desk.do("refer_up", desk.lead, at=cst(2026, 11, 2, 12), reason="涉及住建部门职责")
-    assert set(told()) == {"hh-gov"} and "coordinate" in told()["hh-gov"] and "（协调）" in told()["hh-gov"]
+    assert set(told()) == {"hh-gov"} and "协调办理" in told()["hh-gov"] and "（协调）" in told()["hh-gov"]
     desk.do("coordinate", unit("hh-gov"), at=cst(2026, 11, 2, 13), assist_units=["hh-zhujian"],
             hand_down_to="hh-xincheng-hailaer-donglu", note="住建局协办")  # fmt: skip
     assert set(told()) == {"hh-xincheng", "hh-zhujian", "hh-xincheng-hailaer-donglu"}
@@ -208,7 +208,7 @@ def test_a_late_assisting_part_is_asked_for_a_progress_report_and_the_lead_is_to
     fire = {"deadline": "assist", "deadline_version": desk.t.deadline_version}
     desk.do("mark_overdue", desk.events[0].actor, at=desk.t.deadlines.assist_by + timedelta(minutes=1), **fire)
     told = {n.unit_id: n.text for n in notices_for(desk.config, desk.t, desk.events[-1])}
-    assert "report_progress" in told["tj-chengguan"] and "report_progress" not in told["tj-zhujian"]
+    assert "报告办理进展" in told["tj-chengguan"] and "报告办理进展" not in told["tj-zhujian"]
     late = next(u.name for u in desk.config.units if u.id == "tj-chengguan")
     assert f"协办意见已超过协办时限未提交：{late}" in told["tj-zhujian"]
 

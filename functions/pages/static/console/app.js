@@ -9,21 +9,6 @@ const messages = document.getElementById("messages");
 const who = document.getElementById("who");
 let config, catalog, schemas;
 
-const FIELD_NAMES = {
-  reason: "理由", note: "备注", text: "内容", plan: "计划", guidance: "告知诉求人的指引", desk: "转办部门",
-  lead_unit: "主办单位", assist_units: "协办单位", redispatch_to: "改派至", to_unit: "经办单位", to: "提请单位",
-  hand_down_to: "交由经办", unit: "单位", approve: "同意", waive: "豁免（否则移除）", days: "天数", hours: "小时",
-  process: "办理过程", result: "办理结果", handled_at: "办理时间", citizen_contacted: "已联系诉求人",
-  satisfaction: "满意度", resolved: "问题已解决", reasonable: "诉求合理", comment: "回访记录", review_on: "复核日期",
-  scope: "范围", evidence: "证据材料", category: "类别", type: "诉求类型", urgency: "紧急程度", location: "地点",
-  district: "区县", street: "街道", address: "详细地址", legal_limit: "法定时限", working_days: "工作日",
-  basis: "法律依据", public: "向市民公开", level: "督办级别", body: "转交机构", consent: "诉求人已同意",
-};
-const ENUM_NAMES = {
-  satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意", urgent: "紧急", normal: "一般",
-  very_urgent: "特急", complaint: "投诉", help: "求助", suggestion: "建议", consultation: "咨询", report: "举报",
-  praise: "表扬",
-};
 const UNIT_FIELDS = new Set(["lead_unit", "redispatch_to", "to_unit", "to", "hand_down_to", "unit"]);
 
 // -- session -------------------------------------------------------------------------------------
@@ -62,7 +47,7 @@ async function signInView() {
   if (config.local) {
     const ids = (await call("GET", "_local/identities")).json || { staff: {}, units: {} };
     if (g !== generation) return;
-    const roles = { dispatcher: "派单员", reviewer: "审核员", callback: "回访员", supervisor: "督办员" };
+    const roles = catalog.roles;
     const staff = Object.entries(ids.staff).map(([role, v]) =>
       h("button", { type: "button", "data-role": role, onclick: () => signIn({ token: v.token, role, label: roles[role] || role }) },
         roles[role] || role));
@@ -118,7 +103,7 @@ function frame(s) {
     ? [["#/inbox", "本单位工单"], ["#/warnings", "预警"]]
     : [["#/queues", "工作队列"], ...(s.role === "supervisor" ? [["#/oversight", "统计与治理"]] : []), ["#/warnings", "预警"]];
   nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "aria-current": location.hash.startsWith(href) ? "page" : null }, text)));
-  who.replaceChildren(`${s.label}（${s.role === "unit" ? "承办单位" : { dispatcher: "派单员", reviewer: "审核员", callback: "回访员", supervisor: "督办员" }[s.role] || s.role}）`,
+  who.replaceChildren(`${s.label}（${catalog.roles[s.role] || s.role}）`,
     " ", h("button", { type: "button", class: "link", onclick: signOut }, "退出"));
 }
 
@@ -233,7 +218,7 @@ function resolve(schema, defs) {
 function field(name, schema, defs, required, prefix = "") {
   const s = resolve(schema, defs);
   const id = `f-${prefix}${name}`;
-  const label = FIELD_NAMES[name] || s.title || name;
+  const label = catalog.fields[name] || s.title || name;
   const mark = required ? " *" : "";
   if (s.type === "object" && s.properties) {
     return h("fieldset", { "data-object": name }, h("legend", {}, label + mark),
@@ -251,7 +236,7 @@ function field(name, schema, defs, required, prefix = "") {
       Object.entries(catalog.units).map(([uid, u]) => h("option", { value: uid }, u.name)));
   } else if (s.enum) {
     input = h("select", { id, name: prefix + name, "data-kind": "text", required }, h("option", { value: "" }, "（请选择）"),
-      s.enum.map((v) => h("option", { value: v }, ENUM_NAMES[v] || v)));
+      s.enum.map((v) => h("option", { value: v }, catalog.values[v] || v)));
   } else if (name === "category") {
     input = h("select", { id, name: prefix + name, "data-kind": "text" }, h("option", { value: "" }, "（不更改）"),
       catalog.categories.map((c) => h("option", { value: c.code }, c.name)));

@@ -12,11 +12,13 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.app.ports import Deps
 from hotline.domain import governance as gov
 from hotline.domain import kpi
+from hotline.domain.actions.payload import parse_strictly
+from hotline.domain.codes import check_codes
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from hotline.domain.models import Actor, Role, Ticket
 from hotline.domain.notices import CenterNotice, Notice, place
@@ -204,28 +206,12 @@ class TopicAction(BaseModel):
     outcome: str | None = Field(default=None, min_length=4, max_length=4000)
 
 
-def _parse(model: type[BaseModel], body: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "body"
-        raise BadInput("invalid_body", f"字段 {field} 无效：{first['msg']}", f"{field}: {first['msg']}") from None
-
-
 def _check_scope(deps: Deps, scope: Scope) -> None:
-    c = deps.config
     if not scope.district and not scope.category:
         raise BadInput(
             "bad_scope", "专题范围至少要有区县（district）或类别（category）", "a scope names a district or category"
         )
-    streets = {d.code: {s.code for s in d.streets} for d in c.districts}
-    if scope.district and scope.district not in streets:
-        raise BadInput("unknown_district", f"未知的区县：{scope.district}", f"unknown district {scope.district!r}")
-    if scope.street and (not scope.district or scope.street not in streets[scope.district]):
-        raise BadInput("unknown_street", f"街道 {scope.street} 不属于 {scope.district}", "unknown street")
-    if scope.category and scope.category not in {x.code for x in c.categories}:
-        raise BadInput("unknown_category", f"未知的类别：{scope.category}", f"unknown category {scope.category!r}")
+    check_codes(deps.config, category=scope.category, district=scope.district, street=scope.street)
 
 
 def open_topic(deps: Deps, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +219,7 @@ def open_topic(deps: Deps, actor: Actor, body: dict[str, Any]) -> dict[str, Any]
     orders filed from now on in the scope link themselves to it."""
     if actor.role is not Role.supervisor:
         raise Forbidden(None, "只有督办人员可以设立治理专题", "only a supervisor opens a topic")
-    pl: OpenTopic = _parse(OpenTopic, body)
+    pl = parse_strictly(OpenTopic, body, "设立治理专题", "open_topic")
     _check_scope(deps, pl.scope)
     if pl.lead_unit not in {u.id for u in deps.config.units}:
         raise BadInput("unknown_unit", f"未知的单位：{pl.lead_unit}", f"unknown unit {pl.lead_unit!r}")
@@ -286,7 +272,7 @@ def topics(deps: Deps, actor: Actor, cursor: str | None) -> dict[str, Any]:
 def act_on_topic(deps: Deps, actor: Actor, topic_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """`POST /topics/{id}/actions`: `report_progress {text}` by the lead unit or a supervisor;
     `close {outcome}` by a supervisor, with the scope's counts before and after (R-GOV-3)."""
-    pl: TopicAction = _parse(TopicAction, body)
+    pl = parse_strictly(TopicAction, body, "更新治理专题", "topic_action")
     found = deps.governance.topic(topic_id)
     if found is None:
         raise NotFound(None, f"没有编号为 {topic_id} 的专题", f"no topic {topic_id}")

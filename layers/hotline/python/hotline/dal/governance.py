@@ -18,38 +18,29 @@ codes, never a phone number, a name or a citizen's words.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from hotline.dal.errors import store_errors
-from hotline.dal.repository import table_connection
+from hotline.dal.repository import _decode, _encode, table_connection
 from hotline.dal.stats import GovItem
-from hotline.domain.errors import Conflict, DomainError
+from hotline.domain.errors import Conflict
 from hotline.domain.governance import Cluster
 
 WINDOW, META, OPEN = "WINDOW", "META", "OPEN"
 KEEP_CALLS = timedelta(days=400)  # a caller's month is read for the year after it, then expires
+CALLS_KEPT = 2000  # orders counted per caller and month (about 60 KB of ids): beyond it, "2000 or more"
 
 
 def _page(pk: str, limit: int, cursor: str | None, newest_first: bool = True) -> tuple[list[Any], str | None]:
-    start = None
-    if cursor:
-        try:
-            start = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-            assert isinstance(start, dict) and start.get("pk", {}).get("S") == pk
-        except (ValueError, AssertionError, UnicodeDecodeError):
-            raise DomainError(
-                "bad_cursor", "翻页参数无效，请从第一页重新查询", "the page cursor is not one this API gave out"
-            ) from None
-    result = GovItem.query(pk, limit=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
+    """One page of a list, its cursor opaque and checked as every list's is (dal/repository.py)."""
+    result = GovItem.query(pk, limit=limit, last_evaluated_key=_decode(cursor, pk), scan_index_forward=not newest_first)
     items = list(result)
-    key = result.last_evaluated_key
-    return items, base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+    return items, _encode(result.last_evaluated_key)
 
 
 class GovernanceStore:
@@ -60,8 +51,14 @@ class GovernanceStore:
         expires = int((datetime.fromisoformat(f"{month}-01").replace(tzinfo=UTC) + KEEP_CALLS).timestamp())
         with store_errors("callers"):
             item = GovItem(pk=f"CALLS#{month}", sk=caller)
-            item.update(actions=[GovItem.tickets.add({ticket_id}), GovItem.expires_at.set(expires)])
-            n = len(item.tickets or ())  # the item as it is now (pynamodb reads ALL_NEW back)
+            try:  # a set of ids, so a redelivery adds nothing; capped, so an item stays far below 400 KB
+                room = GovItem.tickets.does_not_exist() | (size(GovItem.tickets) < CALLS_KEPT)
+                item.update(actions=[GovItem.tickets.add({ticket_id}), GovItem.expires_at.set(expires)], condition=room)
+                n = len(item.tickets or ())  # the item as it is now (pynamodb reads ALL_NEW back)
+            except UpdateError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                n = CALLS_KEPT  # the count saturates: listed as "at least" that many
             if n >= bar:  # only ever up: a slower writer with an older count loses (no lost update)
                 listed = GovItem(pk=f"FREQ#{month}", sk=caller)
                 try:

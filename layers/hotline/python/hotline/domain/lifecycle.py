@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-from pydantic_core import to_json
-
 from hotline.config.schema import CityConfig, UtilityAlert
 from hotline.domain import payloads as p
 from hotline.domain import queues
@@ -25,6 +22,7 @@ from hotline.domain.actions.common import FEATURE_NAMES, PENDING_NAMES
 from hotline.domain.actions.declaration import Ctx
 from hotline.domain.actions.dispatch import assign
 from hotline.domain.actions.names import label
+from hotline.domain.actions.payload import parse_strictly
 from hotline.domain.errors import BadInput
 from hotline.domain.models import Actor, Event, Ticket
 from hotline.domain.sla import SlaPolicy
@@ -47,12 +45,7 @@ def parse_payload(action: str, body: dict[str, Any]) -> p.Payload:
     if declaration is None:
         known = ", ".join(sorted(p.PAYLOADS))
         raise BadInput("unknown_action", f"未知的操作 {action!r}", f"unknown action {action!r}; known: {known}")
-    try:
-        return declaration.payload.model_validate_json(to_json(body), strict=True)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or action}: {e['msg']}" for e in exc.errors())
-        fields = "、".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})) or action
-        raise BadInput(None, f"“{label(action)}”的内容不完整或格式不对：{fields}", f"{action}: {problems}") from None
+    return parse_strictly(declaration.payload, body, label(action), action)
 
 
 class Lifecycle:

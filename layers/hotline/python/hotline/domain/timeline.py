@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hotline.config.schema import CityConfig
 from hotline.domain.models import Event, Status
+from hotline.domain.notices import _when as local_time
 
 Line = Callable[[Event, Callable[[str | None], str]], str | None]
 
 
 def _when(config: CityConfig, at: str | None) -> str:
-    if not at:
-        return ""
-    return f"{datetime.fromisoformat(at).astimezone(ZoneInfo(config.timezone)):%Y-%m-%d %H:%M}"
+    """As every notice writes a moment (`notices._when`), from the ISO text an event detail holds."""
+    return local_time(config, datetime.fromisoformat(at)) if at else ""
 
 
 def _lines(config: CityConfig) -> dict[str, Line]:

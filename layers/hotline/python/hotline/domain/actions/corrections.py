@@ -16,7 +16,7 @@ from hotline.domain.actions.declaration import CENTER_DECIDERS, Action, Ctx, ToU
 from hotline.domain.actions.dispatch import assign, units_known
 from hotline.domain.actions.names import ActionName as A
 from hotline.domain.actions.payload import Payload, Reason
-from hotline.domain.errors import BadInput
+from hotline.domain.codes import check_codes
 from hotline.domain.models import Location, Role, Status, Ticket
 
 if TYPE_CHECKING:
@@ -66,18 +66,12 @@ class Redispatch(Payload):
 
 def codes_known(lc: Lifecycle, c: Ctx[Reclassify]) -> None:
     """Only the city's own categories, districts and streets (GET /catalog)."""
-    config, pl = lc.config, c.payload
-    if pl.category is not None and pl.category not in {x.code for x in config.categories}:
-        raise BadInput("unknown_category", f"未知的类别：{pl.category}", f"unknown category {pl.category!r}")
+    pl = c.payload
     loc = pl.location
     if loc is not None and loc.district is not None:
-        streets = {d.code: {s.code for s in d.streets} for d in config.districts}
-        if loc.district not in streets:
-            raise BadInput("unknown_district", f"未知的区县：{loc.district}", f"unknown district {loc.district!r}")
-        if loc.street is not None and loc.street not in streets[loc.district]:
-            raise BadInput(
-                "unknown_street", f"街道 {loc.street} 不属于 {loc.district}", f"unknown street {loc.street!r}"
-            )
+        check_codes(lc.config, category=pl.category, district=loc.district, street=loc.street)
+    else:
+        check_codes(lc.config, category=pl.category)
 
 
 def _reclassify(lc: Lifecycle, t: Ticket, c: Ctx[Reclassify]) -> dict[str, Any]:

@@ -101,7 +101,7 @@ ACTIONS = (
                     "overdue",
                     to.late_parts,
                     "协办已超期 {id}",
-                    "协办意见已超过协办时限未提交，请立即提交，或先报告办理进展（report_progress）",
+                    "协办意见已超过协办时限未提交，请立即提交，或先在工作台“报告办理进展”",
                 ),
                 ToUnits("overdue", to.lead, "协办已超期 {id}", "协办意见已超过协办时限未提交：{late}"),
             ),

@@ -19,6 +19,7 @@ from hotline.domain.actions.common import deadlines_moved, feature
 from hotline.domain.actions.declaration import WORKING, Action, Ctx, ToCenter, ToUnits, row
 from hotline.domain.actions.names import ActionName as A
 from hotline.domain.actions.payload import Payload, Reason, Text
+from hotline.domain.codes import check_codes
 from hotline.domain.errors import BadInput, IllegalTransition
 from hotline.domain.models import Location, Referral, Risk, Role, StageReport, Status, Ticket
 
@@ -181,12 +182,7 @@ def _report(lc: Lifecycle, t: Ticket, c: Ctx[ReportProgress]) -> dict[str, Any]:
 
 def place_known(lc: Lifecycle, c: Ctx[RaiseRisk]) -> None:
     """A risk's place is the city's own (GET /catalog); none means the order's place."""
-    loc = c.payload.location
-    streets = {d.code: {s.code for s in d.streets} for d in lc.config.districts}
-    if loc.district is not None and loc.district not in streets:
-        raise BadInput("unknown_district", f"未知的区县：{loc.district}", f"unknown district {loc.district!r}")
-    if loc.street is not None and (loc.district is None or loc.street not in streets[loc.district]):
-        raise BadInput("unknown_street", f"街道 {loc.street} 不属于 {loc.district}", f"unknown street {loc.street!r}")
+    check_codes(lc.config, district=c.payload.location.district, street=c.payload.location.street)
 
 
 def _raise_risk(lc: Lifecycle, t: Ticket, c: Ctx[RaiseRisk]) -> dict[str, Any]:
@@ -238,8 +234,7 @@ ACTIONS = (
                 "referred",
                 to.referred,
                 "提请协调 {id}",
-                "{lead}提请贵单位协调办理：{reason}。"
-                "可增加协办单位、交办经办单位（coordinate）或直接答复（answer_referral）",
+                "{lead}提请贵单位协调办理：{reason}。可在工作台“协调办理”中增加协办单位或交下级经办，或“答复协调请求”",
             )
         },
     ),
