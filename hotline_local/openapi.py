@@ -88,6 +88,9 @@ QUERY_CODE = Param("query_code", "query", {"type": "string", "minLength": 1, "ma
                    "the code the citizen was given when filing (SMS); wrong or missing answers 404", True)  # fmt: skip
 
 PAGES = frozenset({"/console", "/console/{proxy+}", "/public", "/public/{proxy+}"})  # HTML, not the API
+# Open311 GeoReport v2 (R-O311-1): the open standard's own XML/form protocol, documented by it and
+# in docs/open311.md, not in this JSON API's terms
+OPEN311 = frozenset({"/open311/v2/{file}", "/open311/v2/{collection}/{file}"})
 OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/catalog"): Op(
         "The city's catalogue: request types, categories, districts and streets, channels",
@@ -753,7 +756,8 @@ def document(
                 '`{"error": {"code", "message"}}`; a method a path does not have answers 405 with `Allow`. '
                 "The local cloud's own routes (`/_local/clock`, `/_local/outbox`, this document, `/_local/docs`) "
                 "are not part of the deployed API and not listed, nor are the HTML pages at `/console/` and "
-                "`/public/` (R-UI-1/2), which call the routes listed here."
+                "`/public/` (R-UI-1/2), which call the routes listed here, nor Open311 GeoReport v2 at "
+                "`/open311/v2/` (R-O311-1), which is the open standard's own protocol (docs/open311.md)."
             ),
         },
         "servers": [{"url": api}],
@@ -764,7 +768,7 @@ def document(
         "components": {"schemas": c.schemas, "securitySchemes": copy.deepcopy(SECURITY)},
     }  # fmt: skip
     for m in sorted(methods, key=lambda m: (m.resource, m.verb)):
-        if m.verb == "OPTIONS" or m.resource in PAGES:
+        if m.verb == "OPTIONS" or m.resource in PAGES | OPEN311:
             continue
         key = (m.verb, m.resource)
         doc["paths"].setdefault(m.resource, {})[m.verb.lower()] = _operation(

@@ -36,6 +36,9 @@ def guide(info: dict[str, Any], info_file: Path) -> str:
     category = next((c.code for c in config.categories if c.code == "water"), config.categories[0].code)
     unit = next((u for u in info["units"] if u.endswith("-water")), next(iter(info["units"])))
 
+    open311 = info["channels"].get("open311", {}).get("api_key")
+    street = config.districts[0].streets[0].code if config.districts[0].streets else None
+
     def token(*keys: str) -> str:
         path = "".join(f'["{k}"]' for k in keys)
         return f'$(python3 -c \'import json; print(json.load(open("{info_file}")){path}["token"])\')'
@@ -68,10 +71,22 @@ The three rates this month (?unit_id=, ?district=, ?period=YYYY[-MM]):
 Hotspots this month, and the public report (no credential):
   curl -s '{api}/stats/hotspots?by=category' -H "Authorization: Bearer {token("staff", "supervisor")}"
   curl -s '{api}/public/report'
-Move time (fires every schedule that fell due; at most 400 days at once):
+{_open311(api, open311, street)}Move time (fires every schedule that fell due; at most 400 days at once):
   curl -s -X POST {api}/_local/clock -d '{{"advance": "PT3H"}}'
 
 Ctrl-C stops everything this started.
+"""
+
+
+def _open311(api: str, key: str | None, street: str | None) -> str:
+    """The Open311 lines of the guide, where the city offers the channel (R-O311-1)."""
+    if not key or not street:
+        return ""
+    return f"""Open311 GeoReport v2 (docs/open311.md): the services, then a request filed as civic apps do:
+  curl -s {api}/open311/v2/services.json
+  curl -s -X POST {api}/open311/v2/requests.json -d api_key={key} -d service_code=roads \\
+       -d 'attribute[type]=help' -d 'attribute[street]={street}' --data-urlencode 'description=路口红绿灯不亮了'
+  curl -s '{api}/open311/v2/requests.xml?status=open'
 """
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from hotline.adapters.http import install_error_handlers, json_body
-from hotline.app import intake
-from hotline.domain.errors import BadInput
+from hotline.adapters import georeport
+from hotline.adapters.http import body_bytes, install_error_handlers, json_body
+from hotline.app import intake, open311
+from hotline.domain.errors import BadInput, DomainError, NotFound
 from hotline.domain.filing import Filing
 from hotline.observability import API_REQUEST_ID, instrumented
 from hotline.wiring import deps
@@ -79,6 +81,75 @@ def search() -> dict[str, Any]:
             for h in hits
         ],
     }  # fmt: skip
+
+
+# -- Open311 GeoReport v2 (R-O311-1): the standard's paths, formats and errors ----------------
+
+
+def _georeport(file: str, work: Callable[[], Response[str]]) -> Response[str]:
+    """The standard's error document in the asked format (XML unless `.json` was asked), for
+    every refusal of its routes."""
+    try:
+        return work()
+    except DomainError as exc:
+        fmt = "json" if file.endswith(".json") else "xml"
+        return georeport.errors(open311.error_status(exc), str(exc), fmt)
+
+
+def _query() -> dict[str, str]:
+    return {k: v.strip() for k, v in (app.current_event.query_string_parameters or {}).items() if v and v.strip()}
+
+
+@app.get("/open311/v2/<file>")
+def georeport_get(file: str) -> Response[str]:
+    def work() -> Response[str]:
+        name, fmt = georeport.split(file)
+        d, query = deps(), _query()
+        open311.check_jurisdiction(d, query.get("jurisdiction_id"))
+        if name == "discovery":
+            url = f"https://{app.current_event.request_context.domain_name}/{app.current_event.request_context.stage}/open311/v2"
+            return georeport.render("discovery", open311.discovery(d, url), fmt)
+        if name == "services":
+            return georeport.render("services", open311.services(d), fmt)
+        if name == "requests":
+            return georeport.render("service_requests", open311.requests(d, query), fmt)
+        if name == "servicerequestupdates":
+            return georeport.render("service_request_updates", open311.updates(d, query), fmt)
+        raise NotFound(None, f"没有 {name} 这一资源", f"no Open311 resource {name}")
+
+    return _georeport(file, work)
+
+
+@app.post("/open311/v2/<file>")
+def georeport_post(file: str) -> Response[str]:
+    def work() -> Response[str]:
+        name, fmt = georeport.split(file)
+        if name != "requests":
+            raise NotFound(None, f"{name} 不接受提交", f"POST is for requests.{fmt} only")
+        fields, attribute = georeport.form(body_bytes(app))
+        headers = app.current_event.headers
+        post = open311.Post(fields, attribute, headers.get("idempotency-key") or headers.get("Idempotency-Key"),
+                            app.lambda_context)  # fmt: skip
+        return georeport.render("service_requests", open311.file(deps(), post), fmt)
+
+    return _georeport(file, work)
+
+
+@app.get("/open311/v2/<collection>/<file>")
+def georeport_one(collection: str, file: str) -> Response[str]:
+    def work() -> Response[str]:
+        key, fmt = georeport.split(file)
+        d = deps()
+        open311.check_jurisdiction(d, _query().get("jurisdiction_id"))
+        if collection == "services":
+            return georeport.render("service_definition", open311.definition(d, key), fmt)
+        if collection == "requests":
+            return georeport.render("service_requests", open311.request(d, key), fmt)
+        if collection == "tokens":
+            return georeport.render("service_requests", open311.token(d, key), fmt)
+        raise NotFound(None, f"没有 {collection} 这一资源", f"no Open311 resource {collection}")
+
+    return _georeport(file, work)
 
 
 @instrumented(correlation_id_path=API_REQUEST_ID)

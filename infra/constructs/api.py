@@ -14,7 +14,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from hotline.adapters.channels import SMS_GATEWAY
-from hotline.config.schema import CityConfig
+from hotline.config.schema import Channel, CityConfig
 from infra.constructs.nag import ack
 
 STAFF_GROUPS = ("dispatcher", "reviewer", "callback", "supervisor", "unit")
@@ -140,7 +140,8 @@ class Api(Construct):
             m = resource.add_method(verb, integrate(fn), request_validator=validator)
             why = ("Public by design: the report (Hohhot Art.32, Baoding Art.37), the citizen's pages and their KB "
                    "search and progress (the query code is the credential), the console's static files (its API "
-                   "calls carry the staff token); WAF limits each address")  # fmt: skip
+                   "calls carry the staff token), Open311 (its POST carries the channel key as `api_key`, checked "
+                   "by the function); WAF limits each address")  # fmt: skip
             ack(m, "AwsSolutions-APIG4", why)
             ack(m, "AwsSolutions-COG4", why)
 
@@ -181,6 +182,13 @@ class Api(Construct):
         public(site.add_resource("report"), "GET", stats)  # R-GOV-4, no credential
         public(site.add_resource("kb"), "GET", intake)  # R-UI-2: the public pages' KB search
         public(site.add_resource("requests").add_resource("{request_id}"), "GET", intake)  # progress by query code
+        if Channel.open311 in config.channels:  # R-O311-1: `/open311/v2/<resource>.<format>`, its key in the form
+            georeport = root.add_resource("open311").add_resource("v2")
+            resource = georeport.add_resource("{file}")  # discovery, services, requests, servicerequestupdates
+            public(resource, "GET", intake)
+            public(resource, "POST", intake)
+            one = georeport.add_resource("{collection}").add_resource("{file}")  # services/…, requests/…, tokens/…
+            public(one, "GET", intake)
         # R-UI-1/2: the console and the public pages, served from this stage (one origin with the API)
         console = root.add_resource("console")
         for pages_at in (console, site):

@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from hotline.config.schema import CityConfig
+from hotline.config.schema import Channel, CityConfig
 from infra.constructs.api import Api
 from infra.constructs.functions import FunctionFactory
 from infra.constructs.monitoring import Monitoring
@@ -181,7 +181,12 @@ class HotlineStack(cdk.Stack):
             fn.add_to_role_policy(
                 iam.PolicyStatement(
                     actions=["apigateway:GET"],
-                    resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")],
+                    resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")]
+                    + (
+                        [cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys")]
+                        if fn is intake and Channel.open311 in config.channels
+                        else []
+                    ),  # Open311's key comes in the form: read by name (R-O311-1)
                 )
             )
             assert fn.role is not None

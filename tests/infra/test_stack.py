@@ -152,14 +152,17 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     for m in methods.values():
         by_auth[m["Properties"].get("AuthorizationType")] += 1
     # channels' routes incl. escalate (R-TRI-5); staff routes incl. the queues and the ledger (R-DESK-1/4),
-    # the governance reads and topics (R-GOV-1..4); the public report alone needs no credential at all
-    assert by_auth == {"NONE": 15, "COGNITO_USER_POOLS": 17}
+    # the governance reads and topics (R-GOV-1..4); the public report alone needs no credential at all;
+    # Open311's three methods are public at the gateway, its POST checks the form's `api_key` (R-O311-1)
+    assert by_auth == {"NONE": 18, "COGNITO_USER_POOLS": 17}
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
     assert len(keyed) == 8
     props = [m["Properties"] for m in methods.values()]
     open_methods = [p for p in props if p.get("AuthorizationType") == "NONE" and not p.get("ApiKeyRequired")]
-    # the report, the public KB search and progress, and the pages of /console and /public (R-UI-1/2)
-    assert len(open_methods) == 7 and {p["HttpMethod"] for p in open_methods} == {"GET"}
+    # the report, the public KB search and progress, the pages of /console and /public (R-UI-1/2), and
+    # Open311's GETs and its POST, whose key the function checks in the form (R-O311-1)
+    assert len(open_methods) == 10 and {p["HttpMethod"] for p in open_methods} == {"GET", "POST"}
+    assert [p["HttpMethod"] for p in open_methods].count("POST") == 1
     for group in ("dispatcher", "reviewer", "callback", "supervisor", "unit"):
         t.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": group})
 

@@ -33,6 +33,8 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("GET", "topics"): "stats",
     ("POST", "topics"): "stats",
     ("GET", "public"): "stats",
+    ("GET", "open311"): "intake",  # R-O311-1
+    ("POST", "open311"): "intake",
 }
 
 
@@ -64,9 +66,11 @@ def call(
     headers: dict[str, str] | None = None,
     channel: str | None = "phone",
     container: Any = None,
+    raw: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """As API Gateway calls the function; channel routes carry the channel's API key id.
-    `container`: a handler module of its own (see `container`), as another Lambda container."""
+    `container`: a handler module of its own (see `container`), as another Lambda container.
+    `raw`: the function's whole answer (headers, body as text), for bodies that are not JSON."""
     module = container or importlib.import_module(f"functions.{_function(verb, path)}.handler")
     handler = module.handler
     event = {
@@ -90,6 +94,8 @@ def call(
         },
     }
     out = handler(event, Context())
+    if raw:
+        return out["statusCode"], out
     return out["statusCode"], json.loads(out["body"]) if out.get("body") else {}
 
 

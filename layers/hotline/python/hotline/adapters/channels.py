@@ -6,6 +6,8 @@ the key's id; its name is looked up once per container and kept.
 
 from __future__ import annotations
 
+import hmac
+import time
 from typing import Any
 
 from hotline.config.schema import Channel
@@ -23,24 +25,48 @@ from hotline.app.ports import SMS_GATEWAY  # noqa: E402  the port's contract
 __all__ = ["SMS_GATEWAY", "ChannelKeys", "UnknownCaller"]
 
 
+REREAD_SECONDS = 60
+
+
 class ChannelKeys:
     def __init__(self, city: str, client: Any | None = None) -> None:
         self.prefix = f"hotline-{city}-"
         self._client = client
         self._known: dict[str, str] = {}
+        self._values: dict[str, tuple[str, float]] = {}  # holder → (key value, when read)
+
+    def _api(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("apigateway")
+        return self._client
+
+    def is_key_of(self, holder: str, value: str | None) -> bool:
+        """Whether `value` is the key of `hotline-<city>-<holder>`: for a standard that sends its
+        key in the form (Open311's `api_key`), past the gateway. Read once per container and again
+        at most once a minute when a value does not match (a rotated key), never per guess."""
+        if not value:
+            return False
+        known, read_at = self._values.get(holder, ("", 0.0))
+        if not (known and hmac.compare_digest(known, value)) and time.monotonic() - read_at > REREAD_SECONDS:
+            name = self.prefix + holder
+            with store_errors("channel key"):
+                items = self._api().get_api_keys(nameQuery=name, includeValues=True, limit=50).get("items", [])
+            known = next(
+                (str(k.get("value", "")) for k in items if k.get("name") == name and k.get("enabled", True)), ""
+            )
+            self._values[holder] = (known, time.monotonic())
+        return bool(known) and hmac.compare_digest(known, value)
 
     def holder(self, api_key_id: str | None) -> str:
         """Who holds this key: the part of its name after `hotline-<city>-`, or 401."""
         if not api_key_id:
             raise UnknownCaller(None, "an x-api-key is required")
         if api_key_id not in self._known:
-            if self._client is None:
-                import boto3
-
-                self._client = boto3.client("apigateway")
             try:
                 with store_errors("channel key"):
-                    name = str(self._client.get_api_key(apiKey=api_key_id).get("name", ""))
+                    name = str(self._api().get_api_key(apiKey=api_key_id).get("name", ""))
             except NotFound:
                 name = ""
             self._known[api_key_id] = name.removeprefix(self.prefix) if name.startswith(self.prefix) else ""

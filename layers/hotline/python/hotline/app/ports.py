@@ -49,6 +49,13 @@ class Tickets(Protocol):
 
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]: ...
 
+    def open311_listing(
+        self, prefix: str, months: list[str], start: str, end: str, *, statuses: list[str] | None = None,
+        codes: list[str] | None = None, skip: int = 0, limit: int = 1000,
+    ) -> list[dict[str, Any]]: ...  # fmt: skip
+
+    def get_many(self, ticket_ids: list[str]) -> list[Ticket]: ...
+
     def queue(
         self, name: str, limit: int = ..., cursor: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]: ...
@@ -106,6 +113,8 @@ class Channels(Protocol):
     def holder(self, api_key_id: str | None) -> str: ...
 
     def channel(self, api_key_id: str | None) -> Channel: ...
+
+    def is_key_of(self, holder: str, value: str | None) -> bool: ...
 
 
 class Schedules(Protocol):

@@ -43,6 +43,7 @@ class Channel(StrEnum):
     weibo = "weibo"
     police_110 = "110"
     sub_hotline = "sub-hotline"
+    open311 = "open311"  # civic apps through GeoReport v2 (R-O311-1): the key comes as `api_key`
 
 
 class Strict(BaseModel):
@@ -267,6 +268,7 @@ class Category(Strict):
     code: str = Field(pattern=SLUG)
     name: str = Field(min_length=1)
     always_on: bool = False
+    group: str | None = None  # the branch of the city's category tree (Open311 `group`, R-O311-1)
 
 
 class Street(Strict):

@@ -12,6 +12,9 @@
                                              and `status` (R-UNIT-1); the same under
                                              INBOX#<unit>#<part> for each part; all of them written
                                              in the order's own transaction
+    pk = O311#<yyyy-mm> sk = <filed, UTC>#<id>   an order as Open311 lists it (R-O311-1), in the
+                                             month it was filed; `status` open|closed, `code`
+    pk = O311UPD#<yyyy-mm> sk = <at, UTC>#<id>#<seq>   a change of its Open311 state (FixMyStreet)
 GSI (sparse, no Scan anywhere):
     citizen  gsi2pk = CITIZEN#<keyed hash>  gsi2sk = <created_at>#<id>                 (R-INT-4 duplicates)
 The table name is bound at run time (`bind`), never read from the environment at import.
@@ -78,6 +81,7 @@ class QueueItem(_Base):
 
     data = JSONAttribute()
     status = UnicodeAttribute(null=True)
+    code = UnicodeAttribute(null=True)  # the order's category: Open311's `service_code` filter
     expires_at = NumberAttribute(null=True)  # with the order's own TTL once archived
 
 

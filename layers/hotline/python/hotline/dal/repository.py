@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import cache
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from hotline.app.retry import reread_on_conflict
 from hotline.dal.errors import store_errors
 from hotline.dal.models import EventItem, QueueItem, TicketItem
-from hotline.domain import inbox, queues
+from hotline.domain import inbox, open311, queues
 from hotline.domain.errors import NotFound
 from hotline.domain.lifecycle import Step
 from hotline.domain.models import Event, Status, Ticket
@@ -24,6 +25,8 @@ from hotline.domain.models import Event, Status, Ticket
 T = TypeVar("T")
 __all__ = ["reread_on_conflict"]  # lives in hotline.app.retry: the use cases retry without the store
 META = "META"
+OPEN311 = "open311"
+UPDATES_KEPT = timedelta(days=open311.MAX_DAYS + 10)  # FixMyStreet asks for the last hours
 
 
 def ticket_pk(ticket_id: str) -> str:
@@ -63,9 +66,13 @@ def to_item(t: Ticket) -> TicketItem:
 
 
 def _listing_keys(t: Ticket) -> dict[tuple[str, str], Any]:
-    """(pk, sk) of every list the order is on — the center's queues (R-DESK-1) and the inbox of
-    every unit with a part in it (R-UNIT-1) — with what makes its entry."""
+    """(pk, sk) of every list the order is on — the center's queues (R-DESK-1), the inbox of
+    every unit with a part in it (R-UNIT-1) and Open311's month of filing (R-O311-1) — with what
+    makes its entry."""
     out: dict[tuple[str, str], Any] = {}
+    listed = open311.listing_key(t)
+    if listed is not None:
+        out[listed] = (OPEN311, None)
     for name, due in queues.memberships(t).items():
         out[(f"QUEUE#{name}", queues.sort_key(due, t.ticket_id))] = (name, due)
     for unit, inv in inbox.involvements(t).items():
@@ -85,13 +92,27 @@ def _listings(tx: TransactWrite, before: Ticket | None, after: Ticket) -> None:
     for pk, sk in old.keys() - new.keys():
         tx.delete(QueueItem(pk=pk, sk=sk))
     for (pk, sk), (name, how) in new.items():
-        if pk.startswith("QUEUE#"):
+        if name == OPEN311:
+            facts = open311.row(after)
+            entry = QueueItem(pk=pk, sk=sk, data=facts, status=facts["extended"], code=after.category or "")
+        elif pk.startswith("QUEUE#"):
             entry = QueueItem(pk=pk, sk=sk, data=queues.row(after, name, how))
         else:
             entry = QueueItem(pk=pk, sk=sk, data=inbox.row(after, name, how), status=after.status.value)
         if after.expires_at is not None:
             entry.expires_at = int(after.expires_at.timestamp())
         tx.save(entry)
+
+
+def _open311_update(tx: TransactWrite, step: Step) -> None:
+    """A change of the order's state as Open311 sees it, for FixMyStreet's polling (R-O311-1);
+    kept a little longer than the longest window it may ask for."""
+    before = step.before if step.before.version else None
+    update = open311.update(before, step.after, step.event)
+    if update is None:
+        return
+    pk, sk = open311.update_key(step.after, step.event)
+    tx.save(QueueItem(pk=pk, sk=sk, data=update, expires_at=int((step.event.at + UPDATES_KEPT).timestamp())))
 
 
 def from_item(item: TicketItem) -> Ticket:
@@ -130,6 +151,7 @@ class TicketRepository:
                         ),
                         condition=EventItem.pk.does_not_exist(),
                     )
+                    _open311_update(tx, step)
         return [chain[-1].after for chain in chains.values()]
 
     def get(self, ticket_id: str) -> Ticket:
@@ -191,6 +213,39 @@ class TicketRepository:
                     continue  # it moved meanwhile: its own write kept its entries
                 written += 1
             return written, _encode(page.last_evaluated_key)
+
+    def open311_listing(
+        self, prefix: str, months: list[str], start: str, end: str, *, statuses: list[str] | None = None,
+        codes: list[str] | None = None, skip: int = 0, limit: int = 1000,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Open311's orders (`O311`) or their changes (`O311UPD`) between two UTC moments, newest
+        first: one Query per month the window touches, stopped as soon as the page is full. A
+        page beyond the first reads past the ones before it (the `page` extension)."""
+        condition = None
+        if statuses:
+            condition = QueueItem.status.is_in(*statuses)
+        if codes:
+            by_code = QueueItem.code.is_in(*codes)
+            condition = by_code if condition is None else condition & by_code
+        out: list[dict[str, Any]] = []
+        wanted = skip + limit
+        with store_errors("open311"):
+            for month in months:
+                result = QueueItem.query(
+                    f"{prefix}#{month}", QueueItem.sk.between(start, end + "~"), filter_condition=condition,
+                    scan_index_forward=False, page_size=min(wanted - len(out), 1000) + 1,
+                )  # fmt: skip
+                for item in result:
+                    out.append(dict(item.data))
+                    if len(out) >= wanted:
+                        return out[skip:]
+        return out[skip:]
+
+    def get_many(self, ticket_ids: list[str]) -> list[Ticket]:
+        """Orders by id, in the order asked, the unknown left out: one BatchGetItem per 100."""
+        with store_errors("ticket"):
+            found = {i.pk: from_item(i) for i in TicketItem.batch_get([(ticket_pk(t), META) for t in ticket_ids])}
+        return [found[ticket_pk(t)] for t in ticket_ids if ticket_pk(t) in found]
 
     def recent_for_citizen(self, citizen_key: str, since_iso: str) -> list[Ticket]:
         with store_errors("citizen history"):

@@ -67,6 +67,11 @@ def parse_strictly(model: type[M], body: dict[str, Any], what: str, code: str) -
     try:
         return model.model_validate_json(to_json(body), strict=True)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or code}: {e['msg']}" for e in exc.errors())
-        fields = "、".join(sorted({field_name(str(e["loc"][0])) for e in exc.errors() if e["loc"]})) or what
-        raise BadInput(None, f"“{what}”的内容不完整或格式不对：{fields}", f"{code}: {problems}") from None
+        raise refusal(exc, what, code) from None
+
+
+def refusal(exc: ValidationError, what: str, code: str) -> BadInput:
+    """A model's refusal in staff's words: the fields by their names, the checks in `detail`."""
+    problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or code}: {e['msg']}" for e in exc.errors())
+    fields = "、".join(sorted({field_name(str(e["loc"][0])) for e in exc.errors() if e["loc"]})) or what
+    return BadInput(None, f"“{what}”的内容不完整或格式不对：{fields}", f"{code}: {problems}")
