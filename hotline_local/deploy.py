@@ -161,7 +161,27 @@ class _Skipped:
         return [(k, self.value(r.get("Properties", {}))) for k, r in self.template["Resources"].items()
                 if r["Type"] == kind]  # fmt: skip
 
+    def _environments(self, made: set[str]) -> None:
+        """A function's variable naming an API key made here (the Open311 key's id) held moto's
+        placeholder: give it the real id."""
+        import boto3
+
+        lambdas = boto3.client("lambda")
+        for lid, r in self.template["Resources"].items():
+            if r["Type"] != "AWS::Lambda::Function":
+                continue
+            variables = r.get("Properties", {}).get("Environment", {}).get("Variables", {})
+            named = {k: v["Ref"] for k, v in variables.items() if isinstance(v, dict) and v.get("Ref") in made}
+            if not named:
+                continue
+            current = lambdas.get_function_configuration(FunctionName=self.ids[lid])["Environment"]["Variables"]
+            lambdas.update_function_configuration(
+                FunctionName=self.ids[lid],
+                Environment={"Variables": current | {k: self.ids[v] for k, v in named.items()}},
+            )
+
     def create(self) -> None:
+        before = dict(self.ids)
         for lid, p in self.of_type("AWS::Cognito::UserPool"):
             pool = self.cognito.create_user_pool(
                 PoolName=p.get("UserPoolName", lid), **{k: p[k] for k in POOL_FIELDS if k in p}
@@ -202,7 +222,10 @@ class _Skipped:
             )["id"]
         for _, p in self.of_type("AWS::ApiGateway::UsagePlanKey"):
             self.apigw.create_usage_plan_key(usagePlanId=p["UsagePlanId"], keyId=p["KeyId"], keyType=p["KeyType"])
+        keys = {lid for lid, _ in self.of_type("AWS::ApiGateway::ApiKey")}
+        made = {lid for lid, v in self.ids.items() if lid in keys and before.get(lid) != v}
         self._state_machines()
+        self._environments(made)
         for _, p in self.of_type("AWS::Scheduler::ScheduleGroup"):
             import boto3
 

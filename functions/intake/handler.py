@@ -97,7 +97,14 @@ def _georeport(file: str, work: Callable[[], Response[str]]) -> Response[str]:
 
 
 def _query() -> dict[str, str]:
-    return {k: v.strip() for k, v in (app.current_event.query_string_parameters or {}).items() if v and v.strip()}
+    """The query, a parameter declared several times as one comma list ("can be declared multiple
+    times, comma delimited"); an empty one as if absent."""
+    event = app.current_event
+    many = event.multi_value_query_string_parameters or {
+        k: [v] for k, v in (event.query_string_parameters or {}).items()
+    }
+    joined = {k: ",".join(v.strip() for v in values if v and v.strip()) for k, values in many.items()}
+    return {k: v for k, v in joined.items() if v}
 
 
 @app.get("/open311/v2/<file>")
@@ -126,10 +133,13 @@ def georeport_post(file: str) -> Response[str]:
         name, fmt = georeport.split(file)
         if name != "requests":
             raise NotFound(None, f"{name} 不接受提交", f"POST is for requests.{fmt} only")
-        fields, attribute = georeport.form(body_bytes(app))
+        try:
+            pairs, unreadable = georeport.pairs(body_bytes(app)), None
+        except DomainError as exc:  # judged after the key, which cannot be read either (403 first)
+            pairs, unreadable = None, exc
         headers = app.current_event.headers
-        post = open311.Post(fields, attribute, headers.get("idempotency-key") or headers.get("Idempotency-Key"),
-                            app.lambda_context)  # fmt: skip
+        key = headers.get("idempotency-key") or headers.get("Idempotency-Key")
+        post = open311.Post(pairs, unreadable, key, app.lambda_context)
         return georeport.render("service_requests", open311.file(deps(), post), fmt)
 
     return _georeport(file, work)

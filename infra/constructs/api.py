@@ -204,7 +204,10 @@ class Api(Construct):
                 throttle=apigw.ThrottleSettings(rate_limit=rate, burst_limit=burst),
                 api_stages=[apigw.UsagePlanPerApiStage(api=self.rest, stage=self.rest.deployment_stage)],
             )
-            key = self.rest.add_api_key(f"Key-{ch.value}", api_key_name=f"hotline-{config.city}-{ch.value}")
+            if ch is Channel.open311:  # no stage keys (usage plans suffice): intake names its id without a cycle
+                key = apigw.ApiKey(self, f"Key-{ch.value}", api_key_name=f"hotline-{config.city}-{ch.value}")
+            else:
+                key = self.rest.add_api_key(f"Key-{ch.value}", api_key_name=f"hotline-{config.city}-{ch.value}")
             plan.add_api_key(key)
             self.api_keys[ch.value] = key
         # The city's two-way SMS gateway posts citizens' answers (1/2/3) with a key of its own.

@@ -181,12 +181,7 @@ class HotlineStack(cdk.Stack):
             fn.add_to_role_policy(
                 iam.PolicyStatement(
                     actions=["apigateway:GET"],
-                    resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")]
-                    + (
-                        [cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys")]
-                        if fn is intake and Channel.open311 in config.channels
-                        else []
-                    ),  # Open311's key comes in the form: read by name (R-O311-1)
+                    resources=[cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*")],
                 )
             )
             assert fn.role is not None
@@ -216,6 +211,8 @@ class HotlineStack(cdk.Stack):
             pages=pages,
             key=s.key,
         )
+        if Channel.open311 in config.channels:  # Open311 sends its key in the form: the function reads it by id
+            intake.add_environment("OPEN311_KEY_ID", self.api.api_keys[Channel.open311.value].key_id)
         pages.add_environment("USER_POOL_ID", self.api.user_pool.user_pool_id)  # the console signs in with SRP
         pages.add_environment("USER_POOL_CLIENT_ID", self.api.client.user_pool_client_id)
         fns = {"intake": intake, "dispatch": dispatch, "timers": timers, "callback": callback, "notify": notify,

@@ -35,6 +35,8 @@ def provision(city: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         ch.value: apigw.create_api_key(name=f"hotline-{city}-{ch.value}", enabled=True)["id"]
         for ch in city_config(city).channels
     }
+    if "open311" in keys:
+        monkeypatch.setenv("OPEN311_KEY_ID", keys["open311"])  # as the stack passes it (R-O311-1)
     key = boto3.client("kms").create_key(Description=f"hotline-{city}")["KeyMetadata"]["Arn"]
     monkeypatch.setenv("CITY_KEY_ARN", key)
     hash_key = boto3.client("secretsmanager").create_secret(

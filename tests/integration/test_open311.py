@@ -178,15 +178,58 @@ def test_a_form_the_hotline_cannot_file_is_400_or_404_naming_what_is_wrong_and_w
     assert orders() == []
 
 
-def test_a_form_with_a_field_twice_or_not_utf8_is_400(city):
+def test_a_form_with_a_field_twice_is_400_and_one_whose_key_cannot_be_read_is_403(city):
+    """The key is judged first: without a readable one, nothing else of the form is (403)."""
     svc = city("tianjin")
     twice = urlencode(form(svc)) + "&description=" + "again"
     _, out = call("POST", f"{V2}/requests.json", twice, channel=None, raw=True)
     assert out["statusCode"] == 400 and "description" in json.loads(out["body"])[0]["description"]
+    keyless = urlencode({k: v for k, v in form(svc).items() if k != "api_key"}) + "&description=again"
+    assert call("POST", f"{V2}/requests.json", keyless, channel=None, raw=True)[1]["statusCode"] == 403
     latin = urlencode(form(svc), encoding="gbk")
-    _, out = call("POST", f"{V2}/requests.json", latin, channel=None, raw=True)
-    assert out["statusCode"] == 400
+    assert call("POST", f"{V2}/requests.json", latin, channel=None, raw=True)[1]["statusCode"] == 403
     assert orders() == []
+
+
+def test_fixmystreets_photos_come_as_several_media_urls_and_all_reach_the_unit(city):
+    svc = city("tianjin")
+    body = urlencode(form(svc)) + "&media_url=https://x.example/1.jpg&media_url=https://x.example/2.jpg"
+    _, out = call("POST", f"{V2}/requests.json", body, channel=None, raw=True)
+    assert out["statusCode"] == 200, out["body"]
+    tid = json.loads(out["body"])[0]["service_request_id"]
+    content = call("GET", f"/tickets/{tid}", claims=staff("dispatcher"))[1]["content"]
+    assert "https://x.example/1.jpg" in content and "https://x.example/2.jpg" in content
+
+
+def test_an_address_id_alone_is_no_location(city):
+    svc = city("tianjin")
+    f = {k: v for k, v in form(svc).items() if k not in ("lat", "long", "address_string", "attribute[street]")}
+    status, body = post(f | {"address_id": "545483"})
+    assert status == 400 and "地点" in json.loads(body)[0]["description"] and orders() == []
+
+
+def test_odd_values_are_400_never_a_crash(city):
+    city("tianjin")
+    for query in ({"page": "²"}, {"page_size": "１０"}, {"start_date": "0001-01-01T00:00:00+08:00"},
+                  {"end_date": "9999-12-31T23:59:59-08:00"}, {"page": "20", "page_size": "1000"}):  # fmt: skip
+        assert get_json("requests.json", **query)[0] == 400, query
+        if "page_size" not in query or query.get("page") != "20":
+            assert get_json("servicerequestupdates.json", **query)[0] == 400, query
+    assert get_json("requests/" + "9" * 3000 + ".json")[0] == 404
+    assert get_json("tokens/" + "x" * 3000 + ".json")[0] == 404
+    status, kind, body = get("services.xml", jurisdiction_id="x\x01y")
+    assert status == 404 and ET.fromstring(body.split("\n", 1)[1]).tag == "errors"  # still parses
+
+
+def test_a_non_ascii_api_key_is_403(city):
+    svc = city("tianjin")
+    assert post(form(svc, api_key="密钥"))[0] == 403
+
+
+def test_a_retry_without_an_idempotency_key_files_once_and_is_no_repeat_of_the_citizen(city):
+    svc = city("tianjin")
+    first, again = post(form(svc)), post(form(svc))
+    assert first == again and first[0] == 200 and len(orders()) == 1
 
 
 def test_a_filing_is_an_order_of_the_same_lifecycle_and_its_request_reads_as_the_standard_says(city):
@@ -264,6 +307,7 @@ def test_refused_and_transferred_filings_answer_with_the_guidance_and_read_as_cl
 def test_a_confidential_filing_is_never_listed_nor_readable_without_the_query_code(city):
     svc = city("tianjin")
     secret = filed(svc, **{"attribute[confidential]": "true"})["service_request_id"]
+    assert get_json(f"tokens/{secret.rsplit('-', 1)[0]}.json")[0] == 404
     open_one = filed(
         svc, description="路灯不亮已经一周了", **{"attribute[street]": svc.config.districts[1].streets[0].code}
     )

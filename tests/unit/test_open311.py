@@ -104,15 +104,35 @@ def test_a_form_becomes_the_hotlines_own_filing_in_chinese_name_order_without_th
     body = open311.filing_body(
         config,
         {"service_code": "roads", "description": "路灯不亮", "first_name": "小明", "last_name": "王",
-         "phone": "13912345678", "email": "w@example.com", "lat": "39.1", "long": "117.2",
-         "media_url": "https://example.com/a.jpg"},
+         "phone": "13912345678", "email": "w@example.com", "lat": "39.1", "long": "117.2"},
         {"type": "help", "street": district.streets[0].code},
+        ["https://example.com/a.jpg"],
     )  # fmt: skip
     assert body["citizen"] == {"name": "王小明", "phone": "13912345678"}
     assert "w@example.com" not in repr(body)
     assert body["location"] == {"district": district.code, "street": district.streets[0].code, "lat": 39.1,
                                 "lon": 117.2}  # fmt: skip
     assert body["content"].endswith("（图片：https://example.com/a.jpg）") and body["confidential"] is False
+
+
+def test_a_form_may_repeat_media_url_but_no_other_field_and_empty_is_absent():
+    fields, attribute, media = open311.form_fields(
+        [("media_url", "https://a/1.jpg"), ("media_url[]", "https://a/2.jpg"), ("attribute[type]", "help"),
+         ("phone", "  "), ("description", "路灯")]
+    )  # fmt: skip
+    assert (fields, attribute, media) == ({"description": "路灯"}, {"type": "help"}, ["https://a/1.jpg", "https://a/2.jpg"])
+    with pytest.raises(BadInput, match="重复"):
+        open311.form_fields([("description", "a"), ("description", "b")])
+
+
+def test_the_public_notice_is_the_citys_own_words_never_what_a_person_typed():
+    config = city_config("tianjin")
+    typed = order(status=Status.not_accepted, reason="not_government", guidance="王小明先生（13912345678）您好")
+    row = open311.row(typed)
+    assert "王小明" not in repr(row)
+    assert open311.notice(config, row) == config.guidance.not_government
+    fire = open311.row(order(status=Status.transferred, reason="emergency", transferred_to="119"))
+    assert open311.notice(config, fire) == config.guidance.emergency
 
 
 def test_a_street_in_another_district_than_the_one_given_is_refused():

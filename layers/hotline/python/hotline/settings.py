@@ -77,6 +77,7 @@ class Settings(BaseModel):
     emergency_topic_arn: str = Field("", alias="EMERGENCY_TOPIC_ARN")
     center_topic_arn_prefix: str = Field("", alias="CENTER_TOPIC_ARN_PREFIX")
     citizen_sms_queue_url: str | None = Field(None, alias="CITIZEN_SMS_QUEUE_URL")
+    open311_key_id: str | None = Field(None, alias="OPEN311_KEY_ID")  # the key Open311 sends in its form
     notifier: str | None = Field(None, alias="HOTLINE_NOTIFIER", pattern=r"^[\w.]+:\w+$")
     region: str | None = None
     endpoint: str | None = Field(None, alias="AWS_ENDPOINT_URL")

@@ -140,7 +140,8 @@ class Deps:
     def channels(self) -> ChannelKeys:
         from hotline.adapters.channels import ChannelKeys
 
-        return ChannelKeys(self.config.city)
+        form_keys = {"open311": self.settings.open311_key_id} if self.settings.open311_key_id else {}
+        return ChannelKeys(self.config.city, form_keys=form_keys)
 
     @cached_property
     def hotspots(self) -> Hotspots:

@@ -29,11 +29,12 @@ REREAD_SECONDS = 60
 
 
 class ChannelKeys:
-    def __init__(self, city: str, client: Any | None = None) -> None:
+    def __init__(self, city: str, client: Any | None = None, form_keys: dict[str, str] | None = None) -> None:
         self.prefix = f"hotline-{city}-"
         self._client = client
         self._known: dict[str, str] = {}
-        self._values: dict[str, tuple[str, float]] = {}  # holder → (key value, when read)
+        self._form_keys = form_keys or {}  # holder → the id of the key it sends in a form (the stack's)
+        self._values: dict[str, tuple[bytes, float]] = {}  # holder → (its key's value, when read)
 
     def _api(self) -> Any:
         if self._client is None:
@@ -43,21 +44,22 @@ class ChannelKeys:
         return self._client
 
     def is_key_of(self, holder: str, value: str | None) -> bool:
-        """Whether `value` is the key of `hotline-<city>-<holder>`: for a standard that sends its
-        key in the form (Open311's `api_key`), past the gateway. Read once per container and again
-        at most once a minute when a value does not match (a rotated key), never per guess."""
-        if not value:
+        """Whether `value` is the key of `holder`: for a standard that sends its key in the form
+        (Open311's `api_key`), past the gateway. The key the stack made for it is read by its id,
+        at most once a minute per container, so a disabled key stops working within a minute."""
+        key_id = self._form_keys.get(holder)
+        if not value or not key_id:
             return False
-        known, read_at = self._values.get(holder, ("", 0.0))
-        if not (known and hmac.compare_digest(known, value)) and time.monotonic() - read_at > REREAD_SECONDS:
-            name = self.prefix + holder
-            with store_errors("channel key"):
-                items = self._api().get_api_keys(nameQuery=name, includeValues=True, limit=50).get("items", [])
-            known = next(
-                (str(k.get("value", "")) for k in items if k.get("name") == name and k.get("enabled", True)), ""
-            )
+        known, read_at = self._values.get(holder, (b"", -REREAD_SECONDS))
+        if time.monotonic() - read_at >= REREAD_SECONDS:
+            try:
+                with store_errors("channel key"):
+                    key = self._api().get_api_key(apiKey=key_id, includeValue=True)
+            except NotFound:
+                key = {}
+            known = str(key.get("value", "")).encode() if key.get("enabled", True) else b""
             self._values[holder] = (known, time.monotonic())
-        return bool(known) and hmac.compare_digest(known, value)
+        return bool(known) and hmac.compare_digest(known, value.encode("utf-8", "surrogatepass"))
 
     def holder(self, api_key_id: str | None) -> str:
         """Who holds this key: the part of its name after `hotline-<city>-`, or 401."""

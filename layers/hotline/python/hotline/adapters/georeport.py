@@ -9,6 +9,7 @@ one (so a single request is an array too), an empty element is `null`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
@@ -47,10 +48,15 @@ class NotAFormat(BadInput):
     code = "unknown_format"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(value: Any) -> str:
+    """A value as XML 1.0 text: characters XML cannot carry (controls, lone surrogates) become
+    U+FFFD, so a document always parses whatever a field holds."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _element(parent: ET.Element, name: str, value: Any) -> None:
@@ -88,31 +94,15 @@ def errors(status: int, description: str, fmt: str) -> Response[str]:
     return render("errors", [{"code": status, "description": description}], fmt, status)
 
 
-def form(raw: bytes) -> tuple[dict[str, str], dict[str, str]]:
-    """A form-encoded POST as its fields and its `attribute[code]` values. A field given twice,
-    a body that is not UTF-8, or one too large is a 400, never a guess."""
+def pairs(raw: bytes) -> list[tuple[str, str]]:
+    """A form-encoded body as its pairs, in order; a body that is not a UTF-8 form, or one too
+    large, is a 400, never a guess."""
     if len(raw) > MAX_FORM:
-        raise BadInput(
-            "too_large", f"请求内容超过 {MAX_FORM // 1024} KB", f"the form is larger than {MAX_FORM // 1024} KB"
-        )
+        kb = MAX_FORM // 1024
+        raise BadInput("too_large", f"请求内容超过 {kb} KB", f"the form is larger than {kb} KB")
     try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=200)
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=200)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadInput(
-            "bad_form",
-            "请求内容不是 UTF-8 表单",
-            f"the body is not a UTF-8 x-www-form-urlencoded form: {exc}",
+            "bad_form", "请求内容不是 UTF-8 表单", f"the body is not a UTF-8 x-www-form-urlencoded form: {exc}"
         ) from None
-    fields: dict[str, str] = {}
-    attribute: dict[str, str] = {}
-    for key, value in pairs:
-        into, name = (
-            (attribute, key[len("attribute[") : -1])
-            if key.startswith("attribute[") and key.endswith("]")
-            else (fields, key)
-        )
-        if name in into:
-            raise BadInput("repeated_field", "同一字段重复提交", f"{key} is given more than once")
-        if value.strip():  # "empty is the same as not passed" (GeoReport v2, Optional Arguments)
-            into[name] = value.strip()
-    return fields, attribute

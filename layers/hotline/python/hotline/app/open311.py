@@ -7,6 +7,8 @@ listing (`domain/open311.py`), so a list is a Query per month and never a Scan.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +27,10 @@ from hotline.domain.models import Status, Ticket
 
 MAX_IDS = 100  # service_request_id=a,b,c…: one BatchGetItem
 PAGE_SIZE = 1000  # "90 days or first 1000 requests returned, whichever is smallest"
-MAX_PAGE = 100  # a page is read past the ones before it: 100,000 orders deep at most
+DEEPEST = 10_000  # entries a page may lie behind: each page is read past the ones before it
+DIGITS = re.compile(r"[0-9]{1,6}")
+YEARS = (2000, 2100)
+TICKET_ID = re.compile(r"[0-9]{8}-[0-9A-F]{10}-[0-9]{1,2}")
 CHANGESET = "2026-12-02T00:00:00+08:00"  # when the discovery document last changed
 UPDATES_HOURS = 24  # servicerequestupdates without dates: the last day (FixMyStreet asks for two hours)
 
@@ -101,26 +106,37 @@ def definition(deps: Deps, code: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Post:
-    fields: dict[str, str]
-    attribute: dict[str, str]
+    """A POST as the gateway passed it: the form's pairs (None if the body could not be read as
+    a form, and why), the retry key if the client sent one."""
+
+    pairs: list[tuple[str, str]] | None
+    unreadable: DomainError | None = None
     idempotency_key: str | None = None
     context: Any = None
 
 
 def file(deps: Deps, post: Post) -> list[dict[str, Any]]:
-    """POST Service Request: the key first (403 before the form is looked at), then the form as
-    a filing. A request held for a person answers with a token, the request's own number; one
-    the hotline refuses or passes on answers with its guidance as `service_notice`."""
+    """POST Service Request: the key first (403 before anything else of the form is judged),
+    then the form as a filing. A request held for a person answers with a token, the request's
+    own number; one the hotline refuses or passes on answers with its guidance as
+    `service_notice`. Without an `Idempotency-Key`, the same form within a day is the same
+    filing (Open311 clients retry and never send one; a retry must not file twice, nor count
+    as the citizen's repeat)."""
     _enabled(deps)
-    if not deps.channels.is_key_of(Channel.open311.value, post.fields.get("api_key")):
+    keys = [v for k, v in post.pairs or [] if k == "api_key"]
+    if len(keys) != 1 or not deps.channels.is_key_of(Channel.open311.value, keys[0].strip()):
         raise Forbidden("bad_api_key", "Open311 密钥（api_key）无效或缺失", "api_key is missing or not the open311 key")
-    check_jurisdiction(deps, post.fields.get("jurisdiction_id"))
-    body = open311.filing_body(deps.config, post.fields, post.attribute)
+    if post.pairs is None:
+        raise post.unreadable or BadInput("bad_form", "请求内容不是表单", "not a form")
+    fields, attribute, media = open311.form_fields(post.pairs)
+    check_jurisdiction(deps, fields.get("jurisdiction_id"))
+    body = open311.filing_body(deps.config, fields, attribute, media)
     try:
         filing = Filing.parse(body)
     except ValidationError as exc:
         raise refusal(exc, "诉求", "filing") from None
-    command = intake.FileRequest(Channel.open311, body, filing, post.idempotency_key, post.context)
+    retry = post.idempotency_key or "open311-" + deps.keys.hash(json.dumps(sorted(post.pairs), ensure_ascii=False))[:40]
+    command = intake.FileRequest(Channel.open311, body, filing, retry, post.context)
     filed = intake.file(deps, command)
     ticket = filed["tickets"][0]
     notice = _notice(deps, filed)
@@ -160,9 +176,7 @@ def _request(deps: Deps, facts: dict[str, Any]) -> dict[str, Any]:
     place = [streets.get(facts.get("street") or ""), districts.get(facts.get("district") or ""), deps.config.name]
     kind = open311.TYPE_NAMES.get(facts["type"], "诉求")
     service = categories.get(code, "其他")
-    notice = facts.get("notice")
-    if facts.get("duplicate_of"):
-        notice = f"与诉求 {facts['duplicate_of']} 重复"
+    notice = open311.notice(deps.config, facts)
     return {
         "service_request_id": facts["id"],
         "status": open311.basic_status(Status(facts["status"])),
@@ -192,7 +206,7 @@ def _date(value: str | None, name: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    if moment is None or moment.tzinfo is None or not YEARS[0] <= moment.year <= YEARS[1]:
         raise BadInput(
             "bad_date",
             f"{name} 须为带时区的 W3C 时间",
@@ -208,9 +222,26 @@ def _list(value: str | None) -> list[str]:
 def _positive(value: str | None, name: str, default: int, most: int) -> int:
     if not value:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= most:
+    if not DIGITS.fullmatch(value) or not 1 <= int(value) <= most:
         raise BadInput("bad_page", f"{name} 须为 1–{most} 的整数", f"{name} must be an integer from 1 to {most}")
     return int(value)
+
+
+def _page(query: dict[str, str]) -> tuple[int, int]:
+    """`page_size` and `page`; a page is read past the ones before it, so no deeper than
+    DEEPEST entries (beyond: a narrower window)."""
+    size = _positive(query.get("page_size"), "page_size", PAGE_SIZE, PAGE_SIZE)
+    page = _positive(query.get("page"), "page", 1, DEEPEST)
+    if page * size > DEEPEST:
+        raise BadInput(
+            "too_deep", f"翻页不得超过第 {DEEPEST} 条，请缩小时间范围", f"page × page_size may not exceed {DEEPEST}"
+        )
+    return size, page
+
+
+def _ids(values: list[str]) -> list[str]:
+    """Ids as this hotline gives them; anything else is simply not there (no store read)."""
+    return [v for v in values if TICKET_ID.fullmatch(v)]
 
 
 def requests(deps: Deps, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -222,15 +253,14 @@ def requests(deps: Deps, query: dict[str, str]) -> list[dict[str, Any]]:
     if ids:
         if len(ids) > MAX_IDS:
             raise BadInput("too_many_ids", f"一次最多查询 {MAX_IDS} 件", f"at most {MAX_IDS} service_request_id")
-        return [_request(deps, open311.row(t)) for t in deps.tickets.get_many(ids) if _public(t)]
+        return [_request(deps, open311.row(t)) for t in deps.tickets.get_many(_ids(ids)) if _public(t)]
     start, end = open311.span(
         _date(query.get("start_date"), "start_date"), _date(query.get("end_date"), "end_date"), deps.now()
     )
     codes = _list(query.get("service_code"))
     for code in codes:
         open311.service_code(deps.config, code)
-    size = _positive(query.get("page_size"), "page_size", PAGE_SIZE, PAGE_SIZE)
-    page = _positive(query.get("page"), "page", 1, MAX_PAGE)
+    size, page = _page(query)
     rows = deps.tickets.open311_listing(
         "O311", open311.months(start, end), open311.moment_key(start), open311.moment_key(end),
         statuses=open311.states(_list(query.get("status"))) or None, codes=codes or None,
@@ -246,7 +276,7 @@ def _public(t: Ticket) -> bool:
 def request(deps: Deps, service_request_id: str) -> list[dict[str, Any]]:
     """GET Service Request: an array of one, or 404 — a confidential order is not there."""
     _enabled(deps)
-    found = [t for t in deps.tickets.get_many([service_request_id]) if _public(t)]
+    found = [t for t in deps.tickets.get_many(_ids([service_request_id])) if _public(t)]
     if not found:
         raise NotFound(None, f"没有编号为 {service_request_id} 的诉求", f"no service request {service_request_id}")
     return [_request(deps, open311.row(found[0]))]
@@ -256,8 +286,8 @@ def token(deps: Deps, token: str) -> list[dict[str, Any]]:
     """GET service_request_id from a token: the request number a held filing was given; its
     order's id once a person has decided it, none while it waits."""
     _enabled(deps)
-    found = deps.tickets.get_many([f"{token}-1"])
-    if not found or found[0].channel is not Channel.open311:
+    found = deps.tickets.get_many(_ids([f"{token}-1"]))
+    if not found or found[0].channel is not Channel.open311 or not _public(found[0]):
         raise NotFound(None, f"没有令牌为 {token} 的诉求", f"no token {token}")
     t = found[0]
     if t.status in {Status.triage, Status.received}:
@@ -274,8 +304,7 @@ def updates(deps: Deps, query: dict[str, str]) -> list[dict[str, Any]]:
     end = _date(query.get("end_date"), "end_date") or deps.now()
     start = _date(query.get("start_date"), "start_date") or end - timedelta(hours=UPDATES_HOURS)
     start, end = open311.span(start, end, deps.now())
-    size = _positive(query.get("page_size"), "page_size", PAGE_SIZE, PAGE_SIZE)
-    page = _positive(query.get("page"), "page", 1, MAX_PAGE)
+    size, page = _page(query)
     rows = deps.tickets.open311_listing(
         "O311UPD",
         open311.months(start, end),

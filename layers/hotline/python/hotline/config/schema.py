@@ -473,6 +473,8 @@ class CityConfig(Strict):
         cats = _unique(problems, "categories", [c.code for c in self.categories])
         dists = _unique(problems, "districts", [d.code for d in self.districts])
         streets = {d.code: {s.code for s in d.streets} for d in self.districts}
+        # a street names its district on its own (Open311's `attribute[street]`, the hotspots' keys)
+        _unique(problems, "streets", [s.code for d in self.districts for s in d.streets])
         units = _unique(problems, "units", [u.id for u in self.units])
         for i, u in enumerate(self.units):
             if u.parent is not None and u.parent not in units:

@@ -12,6 +12,7 @@ place or attachment ever leaves through it; a confidential order is not there at
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -118,11 +119,28 @@ def row(t: Ticket) -> dict[str, Any]:
     }
     if loc.lat is not None and loc.lon is not None:
         facts |= {"lat": round(loc.lat, COORDINATES), "long": round(loc.lon, COORDINATES)}
-    if t.status in {Status.transferred, Status.not_accepted} and t.guidance:
-        facts["notice"] = t.guidance  # where to go instead: the hotline's words, not the citizen's
-    if t.duplicate_of:
-        facts["duplicate_of"] = t.duplicate_of
+    if t.status in {Status.transferred, Status.not_accepted}:
+        # the ground and where it went; the words are the city's own, given when read — never the
+        # guidance a person typed, which may name the citizen
+        facts |= {"reason": t.reason, "transferred_to": t.transferred_to}
     return facts
+
+
+def notice(config: CityConfig, facts: dict[str, Any]) -> str | None:
+    """A refused or passed-on request's guidance, in the city's configured words (R-INT-4)."""
+    reason, to = facts.get("reason"), facts.get("transferred_to")
+    if facts["status"] == Status.duplicate.value:
+        return config.guidance.duplicate
+    if facts["status"] == Status.transferred.value and reason == "not_government":
+        body = next((b for b in config.intake.handoffs if b.name == to), None)
+        if body is None:
+            return None
+        return f"已转交{body.name}办理" + (f"，联系方式：{body.contact}" if body.contact else "") + "。"
+    if facts["status"] == Status.transferred.value:
+        return config.guidance.emergency
+    if facts["status"] == Status.not_accepted.value and reason in type(config.guidance).model_fields:
+        return str(getattr(config.guidance, reason))
+    return None
 
 
 def update_key(t: Ticket, event: Event) -> tuple[str, str]:
@@ -199,7 +217,33 @@ class UnknownService(BadInput):
     code = "unknown_service"
 
 
-def filing_body(config: CityConfig, form: dict[str, str], attribute: dict[str, str]) -> dict[str, Any]:
+def form_fields(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """A form's pairs as its fields, its `attribute[code]` values and its `media_url`s. A field
+    given twice is a 400 (which one was meant?), except `media_url`; an empty value is as if
+    absent ("empty is the same as not passed", GeoReport v2 Optional Arguments)."""
+    fields: dict[str, str] = {}
+    attribute: dict[str, str] = {}
+    media: list[str] = []
+    for key, raw in pairs:
+        value = raw.strip()
+        if key in ("media_url", "media_url[]"):
+            if value:
+                media.append(value)
+            continue
+        is_attribute = key.startswith("attribute[") and key.endswith("]")
+        into, name = (attribute, key[len("attribute[") : -1]) if is_attribute else (fields, key)
+        if name in into:
+            raise BadInput("repeated_field", "同一字段重复提交", f"{key} is given more than once")
+        if value:
+            into[name] = value
+    if len(media) > 10:
+        raise BadInput("too_many_media", "图片链接最多 10 个", "at most 10 media_url")
+    return fields, attribute, media
+
+
+def filing_body(
+    config: CityConfig, form: dict[str, str], attribute: dict[str, str], media_urls: Sequence[str] = ()
+) -> dict[str, Any]:
     """POST Service Request's arguments as the hotline's own filing (SPEC §11): the same
     checks then apply. Names are Chinese order: last name first. `email` and `device_id` are
     not kept — the hotline answers by phone and text (R-CB-1)."""
@@ -208,8 +252,7 @@ def filing_body(config: CityConfig, form: dict[str, str], attribute: dict[str, s
         raise BadInput("missing_service_code", "请选择服务类别", "service_code is required")
     service_code(config, code)
     description = form.get("description", "")
-    media = form.get("media_url")
-    if media:
+    for media in media_urls:  # FixMyStreet sends one `media_url` per photo
         if not media.startswith(("https://", "http://")) or len(media) > 500:
             raise BadInput("bad_media_url", "图片链接无效", "media_url: an http(s) URL, ≤ 500 characters")
         description = f"{description}\n（图片：{media}）".strip()
@@ -218,7 +261,7 @@ def filing_body(config: CityConfig, form: dict[str, str], attribute: dict[str, s
     lat, lon, address = form.get("lat"), form.get("long"), form.get("address_string")
     if (lat is None) != (lon is None):
         raise BadInput("bad_location", "经纬度须同时提供", "lat and long are given together")
-    if lat is None and not address and not form.get("address_id") and not attribute.get("street"):
+    if lat is None and not address and not attribute.get("street"):  # `address_id` means nothing here
         raise BadInput(
             "missing_location",
             "请提供诉求地点",
