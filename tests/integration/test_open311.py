@@ -217,7 +217,7 @@ def test_odd_values_are_400_never_a_crash(city):
             assert get_json("servicerequestupdates.json", **query)[0] == 400, query
     assert get_json("requests/" + "9" * 3000 + ".json")[0] == 404
     assert get_json("tokens/" + "x" * 3000 + ".json")[0] == 404
-    status, kind, body = get("services.xml", jurisdiction_id="x\x01y")
+    status, _kind, body = get("services.xml", jurisdiction_id="x\x01y")
     assert status == 404 and ET.fromstring(body.split("\n", 1)[1]).tag == "errors"  # still parses
 
 
