@@ -120,7 +120,11 @@ def test_a_form_may_repeat_media_url_but_no_other_field_and_empty_is_absent():
         [("media_url", "https://a/1.jpg"), ("media_url[]", "https://a/2.jpg"), ("attribute[type]", "help"),
          ("phone", "  "), ("description", "路灯")]
     )  # fmt: skip
-    assert (fields, attribute, media) == ({"description": "路灯"}, {"type": "help"}, ["https://a/1.jpg", "https://a/2.jpg"])
+    assert (fields, attribute, media) == (
+        {"description": "路灯"},
+        {"type": "help"},
+        ["https://a/1.jpg", "https://a/2.jpg"],
+    )
     with pytest.raises(BadInput, match="重复"):
         open311.form_fields([("description", "a"), ("description", "b")])
 
