@@ -77,6 +77,43 @@ def kb_calibration() -> None:
         print(f"  bar {bar:.2f}: answered at once {share:5.0%}, right {sum(given) / max(len(given), 1):5.0%}")
 
 
+def kb_heldout() -> None:
+    """R-KB-2/4 on questions written before any tuning (tests/data/kb_heldout): how often an
+    instant answer is given and how often it is right, over answerable paraphrases and over
+    unanswerable near-misses (any answer to those is wrong); what is offered as a suggestion."""
+    from hotline.config.knowledge import load_knowledge
+    from hotline.config.loader import CITIES_DIR, city_config
+    from hotline.domain.knowledge import KnowledgeIndex
+
+    today = date(2026, 11, 23)
+    print("KB held-out (tests/data/kb_heldout, never tuned on): instant answers at the city's bar")
+    totals = {"asked": 0, "answered": 0, "right": 0, "wrong": 0, "top1": 0, "unanswerable": 0, "false": 0}
+    for city in CITIES:
+        config = city_config(city)
+        index = KnowledgeIndex(load_knowledge(CITIES_DIR / "kb" / f"{city}.yaml", config))
+        data = yaml.safe_load((ROOT / "tests" / "data" / "kb_heldout" / f"{city}.yaml").read_text(encoding="utf-8"))
+        floor = config.intake.knowledge.answer_min
+        stale = {e.id for e in index.stale(today)}
+        asked = [(q, a["entry"]) for a in data["answerable"] if a["entry"] not in stale for q in a["questions"]]
+        top1 = sum([h.entry.id for h in index.search(q, today, minimum=0.0, limit=1)] == [e] for q, e in asked)
+        given = [(e, index.search(q, today, minimum=floor, limit=1)) for q, e in asked]
+        answered = [(e, h[0].entry.id) for e, h in given if h]
+        right = sum(a == b for a, b in answered)
+        false = sum(bool(index.search(q, today, minimum=floor, limit=1)) for q in data["unanswerable"])
+        wrong = len(answered) - right + false
+        precision = right / max(right + wrong, 1)
+        print(f"  {city:8} {len(asked)} answerable: top-1 {top1 / len(asked):.0%}, answered at once "
+              f"{len(answered) / len(asked):.0%} ({right} right); {len(data['unanswerable'])} unanswerable: "
+              f"{false} answered; precision of instant answers {precision:.0%}")  # fmt: skip
+        for k, v in (("asked", len(asked)), ("answered", len(answered)), ("right", right), ("wrong", wrong),
+                     ("top1", top1), ("unanswerable", len(data["unanswerable"])), ("false", false)):  # fmt: skip
+            totals[k] += v
+    t = totals
+    print(f"  all      precision of instant answers {t['right'] / max(t['right'] + t['wrong'], 1):.0%}, "
+          f"answered at once {t['answered'] / t['asked']:.0%} of answerable, top-1 {t['top1'] / t['asked']:.0%}, "
+          f"unanswerable answered {t['false']}/{t['unanswerable']}")  # fmt: skip
+
+
 def warm_latency() -> None:
     from moto import mock_aws
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotline.adapters.http import install_error_handlers, json_body, staff_actor
-from hotline.app import actions, desk
+from hotline.app import actions, desk, knowledge
 from hotline.observability import API_REQUEST_ID, instrumented
 from hotline.wiring import deps
 
@@ -61,6 +61,41 @@ def backlog() -> dict[str, Any]:
 
 
 ROUTINES = {"requeue": desk.requeue}
+
+
+# -- the living knowledge base (R-KB-4): units propose, the reviewer decides -------------------
+
+
+@app.post("/kb/entries")
+def kb_propose() -> Response[dict[str, Any]]:
+    return Response(201, "application/json", knowledge.propose(deps(), staff_actor(app), json_body(app)))
+
+
+@app.get("/kb/entries")
+def kb_list() -> dict[str, Any]:
+    q = app.current_event.get_query_string_value
+    return knowledge.listing(deps(), staff_actor(app), q("unit_id"), q("status"))
+
+
+@app.get("/kb/entries/<entry_id>")
+def kb_one(entry_id: str) -> dict[str, Any]:
+    return knowledge.one(deps(), staff_actor(app), entry_id)
+
+
+@app.put("/kb/entries/<entry_id>")
+def kb_change(entry_id: str) -> dict[str, Any]:
+    return knowledge.change(deps(), staff_actor(app), entry_id, json_body(app))
+
+
+@app.post("/kb/entries/<entry_id>/actions")
+def kb_act(entry_id: str) -> dict[str, Any]:
+    return knowledge.act(deps(), staff_actor(app), entry_id, json_body(app))
+
+
+@app.get("/kb/stats")
+def kb_stats() -> dict[str, Any]:
+    q = app.current_event.get_query_string_value
+    return knowledge.stats(deps(), staff_actor(app), q("unit_id"), q("period"))
 
 
 @instrumented(correlation_id_path=API_REQUEST_ID)

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotline.app import notices
+from hotline.app import knowledge, notices
 from hotline.dal.repository import event_from_stream
 from hotline.observability import instrumented
 from hotline.wiring import deps
@@ -41,8 +41,10 @@ def notify(record: DynamoDBRecord) -> None:
 
 @instrumented()
 def handler(event: dict[str, Any], context: LambdaContext) -> Any:
-    if event.get("routine") == "knowledge":  # the daily EventBridge rule
-        return notices.knowledge_review(deps())
+    if event.get("routine") == "knowledge":  # the daily EventBridge rule (R-KB-3)
+        return knowledge.review(deps())
+    if event.get("routine") == "knowledge_monthly":  # the monthly one: usage to each unit (R-KB-4)
+        return knowledge.monthly(deps())
     result: PartialItemFailureResponse = process_partial_response(
         event=event, record_handler=notify, processor=processor, context=context
     )

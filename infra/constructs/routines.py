@@ -4,7 +4,8 @@ Daily at 09:00 Beijing time (01:00 UTC; rules run in UTC): the timers function c
 working-day calendar knows this year and, from December 1st, the next; the notify function tells
 each unit of its knowledge entries that are stale or about to be; the stats function reminds the
 lead unit and the supervisors of each governance topic whose review date is today. Monthly, on the 1st at the same
-hour, the stats function publishes the month just ended (and after December, the year).
+hour, the stats function publishes the month just ended (and after December, the year), and the
+notify function tells each unit how its knowledge entries were used and what nothing answered.
 
 Each target retries for up to six hours, then the event is parked in the routine's own dead-letter
 queue (the city's key, TLS only), whose depth pages ops: a routine never fails silently (R-OPS-2).
@@ -51,6 +52,13 @@ class Routines(Construct):
             ("Calendar", timers, "calendar", "daily", "checks the holiday calendar covers the year ahead (R-SLA-1)"),
             ("Knowledge", notify, "knowledge", "daily", "tells units of knowledge entries to update (R-KB-1)"),
             ("KpiExport", stats, "kpi_export", "monthly", "publishes last month's three rates (R-KPI-1)"),
+            (
+                "KnowledgeMonthly",
+                notify,
+                "knowledge_monthly",
+                "monthly",
+                "tells units how their entries were used (R-KB-4)",
+            ),
             ("TopicReviews", stats, "topic_reviews", "daily", "reminds of governance topics due for review (R-GOV-3)"),
         ):
             parked = streams.dead_letter_queue(self, f"{name}Dlq", key)

@@ -135,6 +135,15 @@ class HotlineStack(cdk.Stack):
                 conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOPIC*"]}},
             )
         )
+        # R-KB-3/4: notify's daily review marks each entry it reminded (once, not daily), and may be
+        # the first to load the seed; it writes knowledge entries only
+        notify.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+                resources=[s.tickets.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["KBENTRY*"]}},
+            )
+        )
         s.stats.grant_read_data(dispatch)  # an order's links to warnings and topics (R-GOV-2/3)
         # R-GOV-2/3: warnings of clusters (orchestrate) and topics' review dates (stats) tell
         # units and the center's supervisors

@@ -365,8 +365,11 @@ class FakeKnowledgeStats:
     def hit(self, entry_id: str, at: datetime) -> None:
         self.hits.append(entry_id)
 
-    def miss(self, query: str, at: datetime) -> None:
+    def miss(self, query: str, at: datetime, unit: str | None = None) -> None:
         self.misses.append(query)
+
+    def unhelpful(self, entry_id: str, at: datetime) -> None:
+        self.misses.append(f"unhelpful:{entry_id}")
 
 
 @dataclass

@@ -22,6 +22,8 @@ ROUTES = {  # (verb, first path segment) -> function, as infra/constructs/api.py
     ("POST", "tickets"): "dispatch",
     ("GET", "units"): "dispatch",
     ("GET", "kb"): "intake",
+    ("POST", "kb"): "dispatch",
+    ("PUT", "kb"): "dispatch",
     ("POST", "attachments"): "intake",
     ("GET", "callers"): "dispatch",
     ("POST", "callers"): "dispatch",
@@ -53,6 +55,8 @@ def _function(verb: str, path: str) -> str:
     parts = [p for p in path.split("?")[0].split("/") if p]
     if verb == "POST" and parts[0] == "requests" and parts[-1] == "rating":
         return "callback"
+    if parts[0] == "kb" and parts[1:2] != ["search"]:  # the living KB is the staff's (R-KB-4)
+        return "dispatch"
     return ROUTES[(verb, parts[0])]
 
 

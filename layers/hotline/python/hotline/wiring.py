@@ -23,17 +23,18 @@ if TYPE_CHECKING:
     from hotline.adapters.notifier import CitizenSmsQueue, Notifier
     from hotline.adapters.schedules import ScheduleService
     from hotline.adapters.vault import Vault
+    from hotline.app.knowledge import LiveKnowledge
     from hotline.app.ports import Clock
     from hotline.config.schema import CityConfig
     from hotline.dal.callers import CallerStore
     from hotline.dal.governance import GovernanceStore
     from hotline.dal.hotspots import Hotspots
+    from hotline.dal.kb import KnowledgeBase
     from hotline.dal.knowledge import KnowledgeStats
     from hotline.dal.repository import TicketRepository
     from hotline.dal.stats import KpiStore
     from hotline.dal.waits import WaitStore
     from hotline.domain.filing import HashKeys
-    from hotline.domain.knowledge import KnowledgeIndex
     from hotline.domain.lifecycle import Lifecycle
 
 
@@ -121,14 +122,21 @@ class Deps:
         return load_hash_keys(arn=self.settings.hash_key_secret_arn or "", **self.settings.aws("SECRETS_MANAGER"))
 
     @cached_property
-    def knowledge(self) -> KnowledgeIndex:
-        """The city's KB: `kb.json` baked beside `city.json`, or the repository's `kb/<city>.yaml`."""
+    def kb(self) -> KnowledgeBase:
+        from hotline.dal.kb import KnowledgeBase
+
+        return KnowledgeBase()
+
+    @cached_property
+    def knowledge(self) -> LiveKnowledge:
+        """The living KB (R-KB-4): the store's approved entries; the city's seed file — `kb.json`
+        baked beside `city.json`, or the repository's `kb/<city>.yaml` — is its first load."""
+        from hotline.app.knowledge import LiveKnowledge
         from hotline.config.knowledge import load_knowledge
-        from hotline.domain.knowledge import KnowledgeIndex
 
         cities = self.settings.cities_dir or REPOSITORY_CITIES
         path = self.settings.kb or cities / "kb" / f"{self.config.city}.yaml"
-        return KnowledgeIndex(load_knowledge(str(path), self.config))
+        return LiveKnowledge(self.kb, lambda: load_knowledge(str(path), self.config), self.now)
 
     @cached_property
     def vault(self) -> Vault:

@@ -166,7 +166,13 @@ def file_now(deps: Deps, filing: Filing, channel: Channel) -> dict[str, Any]:
     if filed.outcome == "answered" and "kb_entry" in filed.details:  # not the call-taker's own answer
         deps.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
-        deps.knowledge_stats.miss(filing.content, at)  # R-KB-3: a question the KB was asked and lacked
+        # R-KB-3/4: a question the KB lacked, told to the unit whose entry came nearest; an entry
+        # below the answer bar is offered with the order, never given as the answer
+        near = _nearest(deps, filing.content, at)
+        deps.knowledge_stats.miss(filing.content, at, near.entry.unit if near else None)
+        if near is not None and near.score >= config.intake.knowledge.suggest_min:
+            body["suggestion"] = {"kb_entry": near.entry.id, "question": near.entry.question,
+                                  "answer": near.entry.answer, "score": near.score}  # fmt: skip
     if filed.outcome == "duplicate":
         body["original"] = citizen_view(deps.tickets.get(str(filed.details["duplicate_of"])), deps.config)
     if caller and rule and filed.strike:  # R-TRI-6: a person's refusal, or a repeat with nothing new
@@ -235,7 +241,12 @@ def escalate(deps: Deps, request_id: str, query_code: str | None, body: dict[str
     at = deps.now()
     step = deps.lifecycle.apply(first, "escalate_to_order", Actor(role=Role.citizen, id=request_id), body, at)
     saved = deps.tickets.save_all(with_routing(deps.lifecycle, step, at))[-1]
-    deps.knowledge_stats.miss(first.content, at)
+    answered = [e.detail.get("kb_entry") for e in deps.tickets.events(first.ticket_id) if e.action == "answer"]
+    entry = str(answered[-1]) if answered and answered[-1] else None
+    if entry:
+        deps.knowledge_stats.unhelpful(entry, at)  # R-KB-4: the entry's answer did not help
+    near = _nearest(deps, first.content, at)
+    deps.knowledge_stats.miss(first.content, at, near.entry.unit if near else None)
     count("Requests_escalated")
     logger.info("answer escalated", extra={"request_id": request_id, "status": saved.status})
     return {"request_id": request_id, "outcome": "accepted", "tickets": [summary(saved)]}
@@ -252,6 +263,14 @@ def _own_first(deps: Deps, request_id: str, query_code: str | None) -> Ticket:
     return first
 
 
+NEAREST = 0.1  # an unanswered question is the unit's whose entry shares at least this much with it
+
+
+def _nearest(deps: Deps, q: str, at: datetime) -> Hit | None:
+    hits = deps.knowledge.search(q, deps.local(at).date(), minimum=NEAREST, limit=1)
+    return hits[0] if hits else None
+
+
 def search(deps: Deps, q: str) -> list[Hit]:
     """Public self-service search (R-KB-2); hits and misses feed the units' statistics (R-KB-3)."""
     at = deps.now()
@@ -263,7 +282,8 @@ def search(deps: Deps, q: str) -> list[Hit]:
     if hits:
         deps.knowledge_stats.hit(hits[0].entry.id, at)
     else:
-        deps.knowledge_stats.miss(q, at)
+        near = _nearest(deps, q, at)
+        deps.knowledge_stats.miss(q, at, near.entry.unit if near else None)
     return hits
 
 

@@ -1,12 +1,10 @@
 """Telling people what happened to orders (R-DSP-13): each event the stream delivers → notices to
-units, the center and the desks, a citizen's SMS queued sealed (R-SEC-2) and then sent; the daily
-review of the KB's entries by their owning units (R-KB-1)."""
+units, the center and the desks, a citizen's SMS queued sealed (R-SEC-2) and then sent; (the KB's
+reviews are app/knowledge.py's)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
-from typing import Any
 
 from hotline.app.ports import Deps
 from hotline.domain.models import Event, Ticket
@@ -17,13 +15,11 @@ from hotline.domain.notices import (
     center_notices,
     citizen_notices,
     desk_notices,
-    knowledge_notices,
     notices_for,
 )
 from hotline.observability import count, logger
 
 NO_PHONE = "未留电话"
-REVIEW_AHEAD = timedelta(days=14)  # units hear two weeks before an answer stops being given
 
 
 def notify(deps: Deps, event: Event) -> None:
@@ -73,16 +69,3 @@ def send_sms(deps: Deps, notice: CitizenNotice, sealed: str) -> None:
     deps.notifier.to_citizen(phone, replace(notice, text=text))
     count("CitizenSms")
     logger.info("citizen sms sent", extra={"ticket_id": notice.ticket_id, "kind": notice.kind})
-
-
-def knowledge_review(deps: Deps) -> dict[str, Any]:
-    """The daily KB check (R-KB-1, R-TMR-3): each owning unit hears of its entries that are stale
-    or go stale within two weeks. The KB is baked into the function, so this reads no table."""
-    today = deps.local(deps.now()).date()
-    due = deps.knowledge.due_for_review(today, REVIEW_AHEAD)
-    for notice in knowledge_notices(due, today):
-        deps.notifier.to_unit(notice)
-    stale = len(deps.knowledge.stale(today))
-    count("KnowledgeEntriesStale", stale)
-    logger.info("knowledge reviewed", extra={"due": len(due), "stale": stale})
-    return {"routine": "knowledge", "notified": sorted({e.unit for e in due}), "entries": [e.id for e in due]}

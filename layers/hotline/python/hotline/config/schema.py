@@ -363,6 +363,9 @@ class KnowledgePolicy(Strict):
 
     answer_min: float = Field(default=0.45, gt=0, le=1, description="instant answer at intake")
     search_min: float = Field(default=0.2, gt=0, le=1, description="listed by public search")
+    suggest_min: float = Field(
+        default=0.3, gt=0, le=1, description="below the answer bar, offered with the order as a suggestion (R-KB-4)"
+    )
 
 
 class AttachmentPolicy(Strict):

@@ -6,6 +6,8 @@
     pk = CALLER#<hash> sk = META            a caller's strikes and suspension (R-INT-8)
     pk = KB#<entry>    sk = <yyyy-mm>       hits of a knowledge entry that month (R-KB-3)
     pk = KBMISS#<yyyy-mm> sk = <query hash> a question the KB could not answer, and how often
+    pk = KBENTRY       sk = <entry id> | #REVISION   a knowledge entry's head; what answers (R-KB-4)
+    pk = KBENTRY#<id>  sk = V#<n>       each version of it as proposed, and its decision
     pk = HOT#<district>#<street>#<category> sk = <local date>   distinct citizens that day (R-TMR-3)
     pk = QUEUE#<queue> sk = <due, UTC>#<id>  an order in a center queue, with its row (R-DESK-1)
     pk = INBOX#<unit>  sk = <due, UTC>#<id>  an open order the unit has a part in, with its row
@@ -105,6 +107,8 @@ class KnowledgeStatItem(_Base):
         pass
 
     tally = NumberAttribute(default=0)
+    unhelpful = NumberAttribute(null=True)  # answers escalated as not helping (R-TRI-5)
+    unit = UnicodeAttribute(null=True)  # an unanswered question's nearest entry's unit (R-KB-4)
     question = UnicodeAttribute(null=True)  # the unanswered question, digits masked
     last_at = UnicodeAttribute(null=True)
 
@@ -115,6 +119,18 @@ class HotspotItem(_Base):
 
     citizens = UnicodeSetAttribute(null=True)  # keyed phone hashes: distinct people, not repeats
     expires_at = NumberAttribute(null=True)  # TTL: a day's count matters for that day only
+
+
+class KbItem(_Base):
+    """A knowledge entry's head or version, or the KB's revision counter (dal/kb.py, R-KB-4)."""
+
+    class Meta(_Base.Meta):
+        pass
+
+    data = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    revision = NumberAttribute(null=True)
+    unit = UnicodeAttribute(null=True)
 
 
 class WaitItem(_Base):
@@ -134,6 +150,7 @@ ITEMS: tuple[type[Model], ...] = (
     KnowledgeStatItem,
     WaitItem,
     HotspotItem,
+    KbItem,
 )
 
 

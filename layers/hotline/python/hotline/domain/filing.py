@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from hotline.config.schema import Channel, CityConfig, Desk, IntakePolicy, Refusal, RequestType, Urgency
 from hotline.domain.actions import BY_NAME
 from hotline.domain.errors import BadInput, Forbidden
-from hotline.domain.knowledge import KnowledgeIndex
+from hotline.domain.knowledge import Knowledge
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import OPEN, SYSTEM, Actor, Location, Role, Status, Ticket
 from hotline.domain.routing import with_routing
@@ -280,7 +280,7 @@ def file_request(
     now: datetime,
     *,
     query_code: str,
-    knowledge: KnowledgeIndex,
+    knowledge: Knowledge,
     history: Sequence[Ticket] = (),
     sealed: Sealed = Sealed(),
     channel: Channel | None = None,
@@ -338,7 +338,7 @@ def _repeat_or_answer(
     f: Filing,
     lc: Lifecycle,
     record: Ticket,
-    knowledge: KnowledgeIndex,
+    knowledge: Knowledge,
     history: Sequence[Ticket],
     now: datetime,
     sorting: Sorting,

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from hotline.config.knowledge import KnowledgeEntry
 from hotline.domain.text import grams
@@ -72,3 +73,36 @@ class KnowledgeIndex:
     def due_for_review(self, today: date, within: timedelta) -> list[KnowledgeEntry]:
         """Entries stale now or within `within`: their units should update them before they go."""
         return [e for e in self.entries if e.valid_until < today + within]
+
+
+class Knowledge(Protocol):
+    """What intake asks of the KB: the live one (app/knowledge.py) or a fixed index (tests)."""
+
+    def search(self, query: str, today: date, *, minimum: float, limit: int = 5) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class QuestionCluster:
+    question: str  # the most asked wording
+    asked: int
+    examples: tuple[str, ...]
+
+
+CLUSTER_OVERLAP = 0.5  # share of bigrams two wordings share to be one question
+
+
+def cluster_questions(asked: list[tuple[str, int]], limit: int = 20) -> list[QuestionCluster]:
+    """Unanswered questions as the questions people asked (R-KB-3): wordings that share half
+    their bigrams are one, named by its most asked wording; most asked first."""
+    groups: list[tuple[set[str], list[tuple[str, int]]]] = []
+    for text, n in sorted(asked, key=lambda x: (-x[1], x[0])):
+        g = set(grams(text))
+        for head, members in groups:
+            if g and len(g & head) / min(len(g), len(head) or 1) >= CLUSTER_OVERLAP:
+                members.append((text, n))
+                break
+        else:
+            groups.append((g, [(text, n)]))
+    clusters = [QuestionCluster(m[0][0], sum(n for _, n in m), tuple(t for t, _ in m[1:4])) for _, m in groups]
+    clusters.sort(key=lambda c: (-c.asked, c.question))
+    return clusters[:limit]
