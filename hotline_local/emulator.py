@@ -330,6 +330,20 @@ def _mend_queries() -> None:
 _STREAM_LOCK = threading.RLock()
 
 
+def _passes(esm: Any, record: Any) -> bool:
+    """Lambda's event filtering, which moto leaves out: a mapping with FilterCriteria gets only
+    the records one of its patterns matches (the patterns are EventBridge's, so moto's EventBridge
+    matcher judges them). Without it every write to the tickets table — a caller's strike, a KB
+    entry — woke every stream reader, and a reader saw records the stack never sends it."""
+    from moto.events.models import EventPattern
+
+    filters = (getattr(esm, "filter_criteria", None) or {}).get("Filters") or []
+    if not filters:
+        return True
+    event = json.loads(json.dumps(record.to_json(), default=str))
+    return any(EventPattern.load(f["Pattern"]).matches_event(event) for f in filters)
+
+
 def _mend_streams() -> None:
     """moto hands a stream's consumers every record not yet delivered, from whichever thread wrote,
     so two threads writing at once (an API call and a running execution) deliver the same records
@@ -352,6 +366,8 @@ def _mend_streams() -> None:
     def deliver(shard: Any, record: Any) -> None:
         with _STREAM_LOCK:
             for arn, esm in shard.table.lambda_event_source_mappings.items():
+                if not _passes(esm, record):
+                    continue
                 get_backend(shard.account_id, arn.split(":")[3]).send_dynamodb_items(
                     arn, [record], esm.event_source_arn
                 )

@@ -361,6 +361,7 @@ class FakeGovernance:
 class FakeKnowledgeStats:
     hits: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    unhelpfuls: list[str] = field(default_factory=list)
 
     def hit(self, entry_id: str, at: datetime) -> None:
         self.hits.append(entry_id)
@@ -369,7 +370,7 @@ class FakeKnowledgeStats:
         self.misses.append(query)
 
     def unhelpful(self, entry_id: str, at: datetime) -> None:
-        self.misses.append(f"unhelpful:{entry_id}")
+        self.unhelpfuls.append(entry_id)
 
 
 @dataclass

@@ -213,6 +213,7 @@ def test_an_answer_the_citizen_refuses_becomes_an_order_once(deps):
         intake.escalate(deps, out["request_id"], out["query_code"], {})
     assert twice.value.status == 409
     assert deps.knowledge_stats.misses == ["公积金怎么提取"]
+    assert deps.knowledge_stats.unhelpfuls == [out["kb_entry"]]  # R-KB-4: the entry hears it did not help
 
 
 def test_an_order_cannot_be_escalated(deps):

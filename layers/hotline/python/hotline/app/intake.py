@@ -33,7 +33,7 @@ from hotline.domain.filing import (
     query_code_matches,
     repeat_report,
 )
-from hotline.domain.knowledge import Hit
+from hotline.domain.knowledge import NEAREST, Hit
 from hotline.domain.models import Actor, Role, Status, Ticket
 from hotline.domain.routing import with_routing
 from hotline.observability import count, logger, metrics
@@ -166,13 +166,8 @@ def file_now(deps: Deps, filing: Filing, channel: Channel) -> dict[str, Any]:
     if filed.outcome == "answered" and "kb_entry" in filed.details:  # not the call-taker's own answer
         deps.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
-        # R-KB-3/4: a question the KB lacked, told to the unit whose entry came nearest; an entry
-        # below the answer bar is offered with the order, never given as the answer
-        near = _nearest(deps, filing.content, at)
-        deps.knowledge_stats.miss(filing.content, at, near.entry.unit if near else None)
-        if near is not None and near.score >= config.intake.knowledge.suggest_min:
-            body["suggestion"] = {"kb_entry": near.entry.id, "question": near.entry.question,
-                                  "answer": near.entry.answer, "score": near.score}  # fmt: skip
+        # R-KB-3/4: a question the KB lacked, told to the unit whose entry came nearest
+        deps.knowledge_stats.miss(filing.content, at, filed.nearest.entry.unit if filed.nearest else None)
     if filed.outcome == "duplicate":
         body["original"] = citizen_view(deps.tickets.get(str(filed.details["duplicate_of"])), deps.config)
     if caller and rule and filed.strike:  # R-TRI-6: a person's refusal, or a repeat with nothing new
@@ -261,9 +256,6 @@ def _own_first(deps: Deps, request_id: str, query_code: str | None) -> Ticket:
     if first is None or not query_code_matches(first, deps.keys, query_code):
         raise NotFound(None, f"no request {request_id} with that query code")
     return first
-
-
-NEAREST = 0.1  # an unanswered question is the unit's whose entry shares at least this much with it
 
 
 def _nearest(deps: Deps, q: str, at: datetime) -> Hit | None:

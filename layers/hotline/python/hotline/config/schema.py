@@ -361,7 +361,7 @@ class HandOff(Cited):
 class KnowledgePolicy(Strict):
     """When the KB answers (R-INT-3, R-KB-2). Scores are the share of the question's weight found."""
 
-    answer_min: float = Field(default=0.45, gt=0, le=1, description="instant answer at intake")
+    answer_min: float = Field(default=0.55, gt=0, le=1, description="instant answer at intake")
     search_min: float = Field(default=0.2, gt=0, le=1, description="listed by public search")
     suggest_min: float = Field(
         default=0.3, gt=0, le=1, description="below the answer bar, offered with the order as a suggestion (R-KB-4)"

@@ -89,17 +89,30 @@ class KnowledgeBase:
 
     def seed(self, entries: Iterable[Entry]) -> bool:
         """The city's seed file as the first load, once: every head on the condition that it is
-        not there, then the revision on the same condition. False if another container seeded
-        first (its writes stand; nothing here overwrites an entry)."""
+        not there, then the revision on the same condition. A chunk that meets an entry already
+        there (another container seeding, or a load cut short) is written entry by entry, so a
+        partial load is completed and nothing here overwrites an entry. False if the revision
+        was there first."""
         todo = list(entries)
+        for start in range(0, len(todo), SEED_CHUNK):
+            chunk = todo[start : start + SEED_CHUNK]
+            try:
+                self._seed_chunk(chunk)
+            except Conflict:
+                for entry in chunk:
+                    try:
+                        self._seed_chunk([entry])
+                    except Conflict:
+                        continue  # there already: whoever wrote it stands
         try:
             with store_errors("knowledge base"):
-                for start in range(0, len(todo), SEED_CHUNK):
-                    with TransactWrite(connection=table_connection(KbItem)) as tx:
-                        for entry in todo[start : start + SEED_CHUNK]:
-                            assert entry.current is not None
-                            self._write(tx, entry, entry.current)
                 KbItem(pk=HEADS, sk=REVISION, revision=1).save(condition=KbItem.pk.does_not_exist())
-        except Conflict:  # a condition failed: another container seeded first
+        except Conflict:
             return False
         return True
+
+    def _seed_chunk(self, chunk: list[Entry]) -> None:
+        with store_errors("knowledge base"), TransactWrite(connection=table_connection(KbItem)) as tx:
+            for entry in chunk:
+                assert entry.current is not None
+                self._write(tx, entry, entry.current)

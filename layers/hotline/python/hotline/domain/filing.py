@@ -18,7 +18,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Self
 
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from hotline.config.schema import Channel, CityConfig, Desk, IntakePolicy, Refusal, RequestType, Urgency
 from hotline.domain.actions import BY_NAME
 from hotline.domain.errors import BadInput, Forbidden
-from hotline.domain.knowledge import Knowledge
+from hotline.domain.knowledge import NEAREST, Hit, Knowledge
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import OPEN, SYSTEM, Actor, Location, Role, Status, Ticket
 from hotline.domain.routing import with_routing
@@ -208,6 +208,7 @@ class Filed:
     orders: list[list[Step]]
     details: dict[str, Any] = field(default_factory=dict)
     strike: bool = False  # counts toward the caller's suspension: a person's refusal or a repeat (R-TRI-6)
+    nearest: Hit | None = None  # an unanswered consultation's closest entry: whose unit hears of it (R-KB-4)
 
     @property
     def steps(self) -> list[Step]:
@@ -327,24 +328,34 @@ def file_request(
             )
         return _as_call_taker_decided(lc, f.disposition, tickets, Actor(role=Role.channel, id=channel.value), now)
     sortings = [sort_matter(m.content, config.intake) for m in matters]
+    near = None
     if not f.matters and sortings[0].outcome in {"accepted", "held"}:
-        single = _repeat_or_answer(f, lc, tickets[0], knowledge, history, now, sortings[0])
+        if f.type is RequestType.consultation and sortings[0].outcome == "accepted":
+            near = _nearest(f, lc, knowledge, now)
+        single = _repeat_or_answer(f, lc, tickets[0], near, history, now)
         if single is not None:
             return single
-    return _sorted(lc, tickets, sortings, now)
+    sorted_ = _sorted(lc, tickets, sortings, now, near)
+    return replace(sorted_, nearest=near) if near is not None else sorted_
+
+
+def _nearest(f: Filing, lc: Lifecycle, knowledge: Knowledge, now: datetime) -> Hit | None:
+    """The one search of a consultation: its best entry, if it shares anything worth naming."""
+    best = knowledge.search(f.content, lc.policy.calendar.local(now).date(), minimum=NEAREST, limit=1)
+    return best[0] if best else None
 
 
 def _repeat_or_answer(
     f: Filing,
     lc: Lifecycle,
     record: Ticket,
-    knowledge: Knowledge,
+    near: Hit | None,
     history: Sequence[Ticket],
     now: datetime,
-    sorting: Sorting,
 ) -> Filed | None:
     """One matter the machine did not refuse: the same citizen's repeat, or a consultation the
-    KB answers with confidence (R-INT-3, R-TRI-5); None when it is to be an order."""
+    KB answers with confidence (R-INT-3, R-TRI-5, R-KB-4: at the calibrated bar, never below);
+    None when it is to be an order."""
     config = lc.config
     original = find_duplicate(f, history, config.intake, now)
     if original is not None:
@@ -352,12 +363,9 @@ def _repeat_or_answer(
         step = lc.apply(record, "mark_duplicate", SYSTEM, body, now)
         said = {"reason": "duplicate", "duplicate_of": original.ticket_id, "guidance": config.guidance.duplicate}
         return Filed("duplicate", [[step]], said, strike=True)
-    if f.type is not RequestType.consultation or sorting.outcome != "accepted":
+    if near is None or near.score < config.intake.knowledge.answer_min:
         return None
-    best = knowledge.search(f.content, lc.policy.calendar.local(now).date(), minimum=config.intake.knowledge.answer_min)
-    if not best:
-        return None
-    hit = best[0]
+    hit = near
     step = lc.apply(
         record, "answer", SYSTEM, {"answer": hit.entry.answer, "kb_entry": hit.entry.id, "score": hit.score}, now
     )
@@ -365,8 +373,15 @@ def _repeat_or_answer(
     return Filed("answered", [[step]], details)
 
 
-def _sorted(lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: datetime) -> Filed:
-    """Each matter as the machine sorted it (R-TRI-4); the answer says per matter what happened."""
+def _sorted(
+    lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: datetime, near: Hit | None = None
+) -> Filed:
+    """Each matter as the machine sorted it (R-TRI-4); the answer says per matter what happened.
+    A consultation whose best entry is below the answer bar but at the suggestion bar carries it
+    to the order, for whoever handles it (R-KB-4): offered, never given as the answer."""
+    suggestion = None
+    if near is not None and near.score >= lc.config.intake.knowledge.suggest_min:
+        suggestion = {"kb_entry": near.entry.id, "question": near.entry.question, "score": near.score}
     decided = []
     for t, sorting in zip(tickets, sortings, strict=True):
         evidence = [e.as_dict() for e in sorting.evidence]
@@ -378,9 +393,13 @@ def _sorted(lc: Lifecycle, tickets: list[Ticket], sortings: list[Sorting], now: 
             suggested = sorting.suggested | _hand_off_to(lc.config, sorting, t.content)
             body = {"suggested": suggested, "evidence": evidence}
         else:
-            body = {}
+            body = {"suggestion": suggestion} if suggestion else {}
         decided.append(_decide(lc, t, sorting.outcome, body, SYSTEM, now, evidence))
-    return _filed([steps for steps, _ in decided], [said for _, said in decided])
+    filed = _filed([steps for steps, _ in decided], [said for _, said in decided])
+    if suggestion:
+        answer = near.entry.answer if near else ""
+        return replace(filed, details=filed.details | {"suggestion": suggestion | {"answer": answer}})
+    return filed
 
 
 def _as_call_taker_decided(lc: Lifecycle, d: Disposition, tickets: list[Ticket], actor: Actor, now: datetime) -> Filed:

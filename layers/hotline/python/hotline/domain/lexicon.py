@@ -469,3 +469,28 @@ CUES: tuple[tuple[Concept, tuple[str, ...]], ...] = (
     ("trapped", words("困 卡 锁 压")),
     ("violence", words("打 砸 抢 追 刀 喊")),
 )
+
+# Characters that carry the form of a question, not its topic (R-KB-2): a bigram made only of
+# these ("怎么", "什么", "时候", "哪里", "需要") says how someone asks, not what about; an unseen
+# bigram with one of them ("照怎", "么注") is the seam between two words, not a word.
+FORM = frozenset(
+    "的了吗呢啊吧呀么嘛我你他她它们这那哪怎什啥咋谁几多少能会要想去来在是有个一就都还也和与及或把被给让"
+    "对从到向于以为得着过很太再又才只便请问下些样时候里儿处边点如何可否不没别该应需用"
+)
+
+# What the citizen wants done when it is not simply "how do I get it" (R-KB-2/4): a question
+# about cancelling is not answered by how to apply. An entry speaks to an intent when its
+# question, keywords or answer says one of its words; a question with an intent its best entry
+# does not speak to is a suggestion at most, never an instant answer.
+ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lost", words("丢 遗失 找不着 找不到 弄没 补办 补领 挂失 被偷 偷了")),
+    ("renew", words("到期 过期 换证 换领 换新 延期 续期 有效期")),
+    ("cancel", words("注销 撤回 撤销 取消 不干 不想 不要了 不用了 退出 停保 解约 退")),
+    ("change", words("变更 更改 修改 改名 迁出 转移 转出 转入 转成 改成")),
+    ("cost", words("多少钱 费用 收费 交钱 要钱 免费 价格 花钱 初装费 登记费")),
+    ("amount", words("多少 标准 额度 能贷 几年 多久 多长时间 几个月")),
+    ("reward", words("奖励 奖金 补贴 补助 救助金")),
+    ("repay", words("还款 提前还 怎么还 还贷")),
+    ("dispute", words("举报 投诉 不发 扣着 拖欠 不给 没发 不满意 复评 复议 办错")),
+    ("remote", words("外地 异地 外省 跨省 代办 手机上 网上 线上")),
+)

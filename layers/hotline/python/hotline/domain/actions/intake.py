@@ -26,6 +26,8 @@ S, R = Status, Role
 
 class Accept(Payload):
     note: str | None = Field(default=None, max_length=2000)
+    # the KB entry nearest a consultation below the answer bar, for whoever handles it (R-KB-4)
+    suggestion: dict[str, Any] | None = None
 
 
 class Hold(Payload):
@@ -111,7 +113,9 @@ def _decider(t: Ticket, c: Ctx[Any]) -> None:
 def _accept(lc: Lifecycle, t: Ticket, c: Ctx[Accept]) -> dict[str, Any] | None:
     _decider(t, c)
     _open(lc, t, c.now)
-    detail = {"note": c.payload.note} if c.payload.note else {}
+    detail: dict[str, Any] = {"note": c.payload.note} if c.payload.note else {}
+    if c.payload.suggestion:
+        detail["suggestion"] = c.payload.suggestion
     return {**detail, "by": t.decided_by} if t.decided_by else detail or None
 
 
