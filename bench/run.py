@@ -46,6 +46,8 @@ if __name__ == "__main__":
     print("\n".join("  " + line for line in sorting.report()))
     intake.kb_quality()
     intake.kb_calibration()
+    intake.kb_heldout("kb", "spoken", "spoken_unanswerable", "KB spoken tuning set (tests/data/kb `spoken`)")
+    intake.kb_heldout()
     intake.warm_latency()
     from bench import desk, lifecycle, timers
 
