@@ -221,6 +221,38 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "report_progress {text} (lead unit or supervisor) or close {outcome} (supervisor)", "Topic",
         body="TopicAction", writes=True, tags=("oversight",),
     ),
+    ("POST", "/kb/entries"): Op(
+        "A unit proposes a knowledge-base entry, answering nothing until a reviewer approves it (R-KB-4)", "KbEntry",
+        status=201, body="NewEntry", writes=True, tags=("knowledge",),
+    ),
+    ("GET", "/kb/entries"): Op(
+        "KB entries: a unit its own, the center every unit's; `status=proposed` is the review queue (R-KB-4)",
+        "KbEntries", tags=("knowledge",),
+        params=(
+            Param("unit_id", "query", {"type": "string", "maxLength": 80}, "only this unit's (a unit: its own)"),
+            Param("status", "query", {"enum": ["proposed", "active", "stale", "rejected", "superseded"]},
+                  "`proposed` waiting for review, `stale` past its date (the center's queue)"),
+        ),
+    ),
+    ("GET", "/kb/entries/{entry_id}"): Op(
+        "One entry with the history of its versions and decisions (R-KB-4)", "KbEntry", tags=("knowledge",),
+    ),
+    ("PUT", "/kb/entries/{entry_id}"): Op(
+        "The owner proposes a change; the approved version answers until the change is approved (R-KB-4)",
+        "KbEntry", body="EntryChange", writes=True, tags=("knowledge",),
+    ),
+    ("POST", "/kb/entries/{entry_id}/actions"): Op(
+        "decide_kb {approve, reason} (reviewer) or supersede {by, reason} (owner or reviewer) (R-KB-4)", "KbEntry",
+        body="KbAction", writes=True, tags=("knowledge",),
+    ),
+    ("GET", "/kb/stats"): Op(
+        "A month's use of the KB per entry, and the unanswered questions clustered (R-KB-3/4)", "KbStats",
+        tags=("knowledge",),
+        params=(
+            Param("unit_id", "query", {"type": "string", "maxLength": 80}, "only this unit's (a unit: its own)"),
+            Param("period", "query", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "YYYY-MM; by default this month"),
+        ),
+    ),
     ("GET", "/public/kb"): Op(
         "The public pages' KB search (R-KB-2, R-UI-2), no credential", "KbResults", tags=("public",),
         params=(Param("q", "query", {"type": "string", "minLength": 1, "maxLength": 200}, "the question", True),),
@@ -536,6 +568,24 @@ def _schemas(c: Components, modules: Mapping[str, Any], config: Any) -> None:
 
     c.model(OpenTopic)
     c.model(TopicAction)
+    from hotline.app.knowledge import EntryChange, KbAction, NewEntry
+
+    for model in (NewEntry, EntryChange, KbAction):
+        c.model(model)
+    c.add("KbEntry", _object({"entry_id": {"type": "string"}, "unit": {"type": "string"},
+                              "status": {"enum": ["proposed", "active", "rejected", "superseded"]},
+                              "current": _nullable({"type": "object"}), "proposal": _nullable({"type": "object"}),
+                              "answers": {"type": "boolean"}, "stale": {"type": "boolean"},
+                              "history": {"type": "array", "items": {"type": "object"}}},
+                             ["entry_id", "unit", "status", "answers", "stale"]))  # fmt: skip
+    c.add("KbEntries", _object({"entries": {"type": "array", "items": {"$ref": REF.format(model="KbEntry")}}},
+                               ["entries"]))  # fmt: skip
+    c.add("KbStats", _object({"period": {"type": "string"}, "unit_id": _nullable({"type": "string"}),
+                              "hits": {"type": "integer"}, "unhelpful": {"type": "integer"},
+                              "unanswered": {"type": "integer"}, "entries": {"type": "array"},
+                              "unanswered_questions": {"type": "array"}},
+                             ["period", "hits", "unhelpful", "unanswered", "entries",
+                              "unanswered_questions"]))  # fmt: skip
     c.add(
         "Hotspots",
         _object(

@@ -164,7 +164,7 @@ def test_every_routine_retries_then_parks_in_its_own_encrypted_dead_letter_queue
     t = template(synthesized, "weixi")
     rules = t.find_resources("AWS::Events::Rule")
     queues = t.find_resources("AWS::SQS::Queue")
-    assert len(rules) == 4  # calendar, knowledge, topic reviews (R-GOV-3), the monthly export
+    assert len(rules) == 5  # calendar, knowledge, topic reviews (R-GOV-3), the monthly export, KB usage (R-KB-4)
     parked = set()
     for rule in rules.values():
         [target] = rule["Properties"]["Targets"]
@@ -173,7 +173,7 @@ def test_every_routine_retries_then_parks_in_its_own_encrypted_dead_letter_queue
         queue = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
         assert is_city_key(t, queues[queue]["Properties"]["KmsMasterKeyId"])
         parked.add(queue)
-    assert len(parked) == 4  # one queue per routine: ops knows which one failed
+    assert len(parked) == 5  # one queue per routine: ops knows which one failed
     tls_only = {
         p["Properties"]["Queues"][0]["Ref"]
         for p in t.find_resources("AWS::SQS::QueuePolicy").values()

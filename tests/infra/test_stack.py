@@ -154,7 +154,7 @@ def test_channels_use_api_keys_and_staff_use_cognito(synthesized):
     # channels' routes incl. escalate (R-TRI-5); staff routes incl. the queues and the ledger (R-DESK-1/4),
     # the governance reads and topics (R-GOV-1..4); the public report alone needs no credential at all;
     # Open311's three methods are public at the gateway, its POST checks the form's `api_key` (R-O311-1)
-    assert by_auth == {"NONE": 18, "COGNITO_USER_POOLS": 17}
+    assert by_auth == {"NONE": 18, "COGNITO_USER_POOLS": 23}  # + the living KB's six (R-KB-4)
     keyed = [m for m in methods.values() if m["Properties"].get("ApiKeyRequired")]
     assert len(keyed) == 8
     props = [m["Properties"] for m in methods.values()]
@@ -368,11 +368,12 @@ def test_routines_check_the_calendar_and_knowledge_daily_publish_the_rates_month
     t = template(synthesized, "weixi")
     rules = t.find_resources("AWS::Events::Rule")
     inputs = {json.loads(r["Properties"]["Targets"][0]["Input"])["routine"]: r for r in rules.values()}
-    assert set(inputs) == {"calendar", "knowledge", "kpi_export", "topic_reviews"}
+    assert set(inputs) == {"calendar", "knowledge", "knowledge_monthly", "kpi_export", "topic_reviews"}
     schedules = {k: r["Properties"]["ScheduleExpression"] for k, r in inputs.items()}
     assert schedules == {
         "calendar": "cron(0 1 * * ? *)",
         "knowledge": "cron(0 1 * * ? *)",
+        "knowledge_monthly": "cron(0 1 1 * ? *)",  # R-KB-4: each unit hears its month's usage
         "kpi_export": "cron(0 1 1 * ? *)",
         "topic_reviews": "cron(0 1 * * ? *)",
     }
@@ -465,7 +466,17 @@ def test_staff_read_the_rates_at_get_stats_kpi_through_cognito(synthesized):
 
 
 FUNCTIONS = ("intake", "dispatch", "timers", "callback", "notify", "sms", "orchestrate", "workflow", "stats", "pages")
-DEAD_LETTERS = ("notify", "orchestrate", "timer-fires", "sms", "calendar", "knowledge", "kpi-export", "topic-reviews")
+DEAD_LETTERS = (
+    "notify",
+    "orchestrate",
+    "timer-fires",
+    "sms",
+    "calendar",
+    "knowledge",
+    "knowledge-monthly",
+    "kpi-export",
+    "topic-reviews",
+)
 EXPECTED_ALARMS = {
     *(f"{fn}-Fault-Count-Errors" for fn in FUNCTIONS),
     *(f"{fn}-Throttled-Count-Throttles" for fn in FUNCTIONS),

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hotline.app.ports import Deps
 from hotline.config.knowledge import KnowledgeEntry
@@ -71,17 +71,43 @@ class LiveKnowledge:
 # -- the use cases ---------------------------------------------------------------------------
 
 
-def _content(body: dict[str, Any], fields: tuple[str, ...]) -> kb.Content:
+class NewEntry(kb.Content):
+    """POST /kb/entries: the content, why, and (for a reviewer writing for a unit) whose."""
+
+    note: str = Field(default="", max_length=2000)
+    unit_id: str | None = Field(default=None, max_length=80)
+
+
+class EntryChange(BaseModel):
+    """PUT /kb/entries/{id}: only what changes; the rest stays as the entry has it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    question: str | None = None
+    answer: str | None = None
+    keywords: list[str] | None = None
+    category: str | None = None
+    valid_until: date | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class KbAction(BaseModel):
+    """POST /kb/entries/{id}/actions: `decide_kb {approve, reason}` or `supersede {by, reason}`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    action: Literal["decide_kb", "supersede"]
+    approve: bool | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    by: str | None = Field(default=None, max_length=80)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parsed(model: type[M], body: Any) -> M:
     try:
-        return kb.Content.model_validate({k: body[k] for k in fields if k in body})
+        return model.model_validate(body)
     except ValidationError as exc:
         raise refusal(exc, "知识条目", "kb_entry") from None
-
-
-def _unknown(body: dict[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(body) - allowed)
-    if extra:
-        raise BadInput("unknown_field", f"无法识别的字段：{'、'.join(extra)}", f"unknown field(s): {', '.join(extra)}")
 
 
 CONTENT = ("question", "answer", "keywords", "category", "valid_until")
@@ -111,15 +137,14 @@ def propose(deps: Deps, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """POST /kb/entries: a unit's new entry, for the center to review (Baoding Art.28)."""
     if actor.role not in (Role.unit, Role.reviewer):
         raise Forbidden("not_allowed", "知识条目由承办单位提供、审核员审核", "units and reviewers propose entries")
-    _unknown(body, {*CONTENT, "note", "unit_id"})
-    unit = actor.id if actor.role is Role.unit else str(body.get("unit_id") or "")
+    asked = _parsed(NewEntry, body)
+    unit = actor.id if actor.role is Role.unit else str(asked.unit_id or "")
     if unit not in {u.id for u in deps.config.units}:
         raise BadInput("unknown_unit", "请指定提供该条目的承办单位", "unit_id: a unit of the city")
-    content = _content(body, CONTENT)
+    content = kb.Content.model_validate(asked.model_dump(include=set(CONTENT)))
     kb.check_content(content, deps.config, _today(deps))
     deps.knowledge.refresh()  # the seed is loaded before anything is added to it
-    entry = kb.propose_new(kb.new_entry_id(deps.config.city), unit, content, actor, str(body.get("note") or ""),
-                           deps.now())  # fmt: skip
+    entry = kb.propose_new(kb.new_entry_id(deps.config.city), unit, content, actor, asked.note, deps.now())
     saved = deps.kb.save(entry, entry.proposal)
     count("KnowledgeProposed")
     logger.info("kb entry proposed", extra={"entry": entry.entry_id, "unit": unit})
@@ -128,14 +153,15 @@ def propose(deps: Deps, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
 
 def change(deps: Deps, actor: Actor, entry_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """PUT /kb/entries/{id}: a changed version as a proposal; the approved one answers meanwhile."""
-    _unknown(body, {*CONTENT, "note"})
+    asked = _parsed(EntryChange, body)
     deps.knowledge.refresh()
     entry = deps.kb.get(entry_id)
     base = entry.proposal or entry.current
     assert base is not None
-    content = _content(base.content.model_dump(mode="json") | body, CONTENT)  # what is not given stays
+    given = asked.model_dump(mode="json", include=set(CONTENT), exclude_none=True)
+    content = _parsed(kb.Content, base.content.model_dump(mode="json") | given)  # what is not given stays
     kb.check_content(content, deps.config, _today(deps))
-    after, proposal = kb.propose_change(entry, content, actor, str(body.get("note") or ""), deps.now())
+    after, proposal = kb.propose_change(entry, content, actor, asked.note, deps.now())
     saved = deps.kb.save(after, proposal)
     count("KnowledgeProposed")
     return view(saved, _today(deps))
@@ -144,27 +170,24 @@ def change(deps: Deps, actor: Actor, entry_id: str, body: dict[str, Any]) -> dic
 def act(deps: Deps, actor: Actor, entry_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """POST /kb/entries/{id}/actions: `decide_kb {approve, reason}` (reviewer) or `supersede
     {by, reason}` (the owner or a reviewer: the policy changed)."""
-    action = body.get("action")
+    asked = _parsed(KbAction, body)
+    action = asked.action
     deps.knowledge.refresh()
     entry = deps.kb.get(entry_id)
     at = deps.now()
     if action == "decide_kb":
-        _unknown(body, {"action", "approve", "reason"})
-        approve = body.get("approve")
-        if not isinstance(approve, bool):
+        approve = asked.approve
+        if approve is None:
             raise BadInput("bad_approve", "请选择通过或退回（approve）", "approve: true or false")
-        after, decided = kb.decide(entry, actor, approve, body.get("reason"), at)
+        after, decided = kb.decide(entry, actor, approve, asked.reason, at)
         saved = deps.kb.save(after, decided, answers_change=approve)
         count("KnowledgeApproved" if approve else "KnowledgeRejected")
         deps.notifier.to_unit(_decision_notice(after, decided))
-    elif action == "supersede":
-        _unknown(body, {"action", "by", "reason"})
-        by = deps.kb.get(str(body["by"])) if body.get("by") else None
-        after = kb.supersede(entry, actor, by, str(body.get("reason") or ""), at)
+    else:
+        by = deps.kb.get(asked.by) if asked.by else None
+        after = kb.supersede(entry, actor, by, asked.reason or "", at)
         saved = deps.kb.save(after, answers_change=True)
         count("KnowledgeSuperseded")
-    else:
-        raise BadInput("unknown_action", "无法识别的操作", "action: decide_kb or supersede")
     logger.info("kb entry decided", extra={"entry": entry_id, "action": action, "status": after.status})
     return view(saved, _today(deps))
 

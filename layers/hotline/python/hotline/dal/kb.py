@@ -19,7 +19,7 @@ from hotline.dal.errors import store_errors
 from hotline.dal.models import KbItem
 from hotline.dal.repository import table_connection
 from hotline.domain.errors import Conflict, NotFound
-from hotline.domain.kb import Entry, Version
+from hotline.domain.kb import ENTRY_ID, Entry, Version
 
 HEADS = "KBENTRY"
 REVISION = "#REVISION"
@@ -54,6 +54,8 @@ class KnowledgeBase:
         return revision, entries
 
     def get(self, entry_id: str) -> Entry:
+        if not ENTRY_ID.match(entry_id):  # never a key the store would refuse (500)
+            raise NotFound(None, f"没有编号为 {entry_id[:64]} 的知识条目", "no such entry")
         with store_errors("knowledge entry"):
             try:
                 item = KbItem.get(HEADS, entry_id, consistent_read=True)
@@ -64,6 +66,8 @@ class KnowledgeBase:
         return Entry.model_validate({**item.data, "version": item.version})
 
     def versions(self, entry_id: str) -> list[Version]:
+        if not ENTRY_ID.match(entry_id):
+            return []
         with store_errors("knowledge entry"):
             return [Version.model_validate(i.data) for i in KbItem.query(f"{HEADS}#{entry_id}", consistent_read=True)]
 
