@@ -10,7 +10,6 @@ measures both against the search itself). The city's seed file is the store's fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
@@ -207,16 +206,22 @@ def one(deps: Deps, actor: Actor, entry_id: str) -> dict[str, Any]:
     return view(entry, _today(deps), deps.kb.versions(entry_id))
 
 
+def _whose(deps: Deps, actor: Actor, unit_id: str | None, what: str) -> str | None:
+    """The unit a read is about: a unit reads its own only (R-SEC-3); the center any, or all."""
+    if actor.role is Role.unit:
+        if unit_id and unit_id != actor.id:
+            raise Forbidden("not_owner", f"只能查看本单位的{what}", "a unit reads its own")
+        unit_id = actor.id
+    if unit_id and unit_id not in {u.id for u in deps.config.units}:
+        raise NotFound(None, f"没有编号为 {unit_id[:80]} 的单位", "no such unit")
+    return unit_id
+
+
 def listing(deps: Deps, actor: Actor, unit_id: str | None, status: str | None) -> dict[str, Any]:
     """GET /kb/entries: a unit its own; the center everyone's. `status=proposed` is the
     reviewer's queue (new entries and changes awaiting review), `status=stale` the entries
     that no longer answer because their date passed — the center's queue of what to chase."""
-    if actor.role is Role.unit:
-        if unit_id and unit_id != actor.id:
-            raise Forbidden("not_owner", "只能查看本单位的知识条目", "a unit reads its own entries")
-        unit_id = actor.id
-    if unit_id and unit_id not in {u.id for u in deps.config.units}:
-        raise NotFound(None, f"没有编号为 {unit_id} 的单位", f"no unit {unit_id}")
+    unit_id = _whose(deps, actor, unit_id, "知识条目")
     if status and status not in STATUSES:
         raise BadInput("bad_status", "状态取值无效", f"status: one of {', '.join(STATUSES)}")
     today = _today(deps)
@@ -235,21 +240,10 @@ def listing(deps: Deps, actor: Actor, unit_id: str | None, status: str | None) -
     return {"entries": [view(e, today) for e in rows]}
 
 
-@dataclass(frozen=True)
-class Usage:
-    hits: dict[str, int]
-    unhelpful: dict[str, int]
-
-
 def stats(deps: Deps, actor: Actor, unit_id: str | None, period: str | None) -> dict[str, Any]:
     """GET /kb/stats: per entry its hits and the times its answer did not help (escalated), and
     the questions nothing answered, clustered, that came nearest to the unit's entries (R-KB-3)."""
-    if actor.role is Role.unit:
-        if unit_id and unit_id != actor.id:
-            raise Forbidden("not_owner", "只能查看本单位的知识库使用情况", "a unit reads its own usage")
-        unit_id = actor.id
-    if unit_id and unit_id not in {u.id for u in deps.config.units}:
-        raise NotFound(None, f"没有编号为 {unit_id} 的单位", f"no unit {unit_id}")
+    unit_id = _whose(deps, actor, unit_id, "知识库使用情况")
     month = period or f"{deps.local(deps.now()):%Y-%m}"
     if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
         raise BadInput("bad_period", "统计周期格式为 YYYY-MM", "period: YYYY-MM")
