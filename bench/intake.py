@@ -138,11 +138,11 @@ def warm_latency() -> None:
         from tests.integration import apigw
         from tests.integration.conftest import provision
 
+        mp = pytest.MonkeyPatch()
+        apigw.CHANNEL_KEYS.update(provision("tianjin", mp))  # the stack's environment, before the wiring reads it
         runtime.services.cache_clear()
         runtime.services()
         TicketItem.create_table(wait=True)
-        mp = pytest.MonkeyPatch()
-        apigw.CHANNEL_KEYS.update(provision("tianjin", mp))
         ddb = boto3.client("dynamodb")
 
         def put(i: int) -> None:
@@ -166,11 +166,29 @@ def warm_latency() -> None:
                 samples.append(time.perf_counter() - t)
             return statistics.median(samples) * 1000
 
+        live = runtime.services().knowledge
+        today = date(2026, 11, 23)
+        index = live.refresh()[0]
+
+        def search_live(i: int) -> None:  # R-KB-4: the revision read, then the search
+            live.search("公积金怎么提取", today, minimum=0.1)
+
+        def search_index(i: int) -> None:  # the search alone, in memory
+            index.search("公积金怎么提取", today, minimum=0.1)
+
+        def reload(i: int) -> None:  # after an approval: the heads read again and the index rebuilt
+            live._revision = None
+            live.search("公积金怎么提取", today, minimum=0.1)
+
         base = median_ms(put)
         print(f"warm on moto (median of {N}; baseline one PutItem {base:.1f} ms)")
         for label, fn in (("accepted and routed", filing), ("answered from the KB", answer)):
             took = median_ms(fn)
             print(f"  POST /requests {label:22} {took:6.1f} ms  ratio {took / base:5.1f}x")
+        for label, fn in (("KB search, in memory", search_index), ("KB search + revision read", search_live),
+                          ("KB search after an approval", reload)):  # fmt: skip
+            took = median_ms(fn)
+            print(f"  {label:38} {took:6.2f} ms  ratio {took / base:5.2f}x")
         mp.undo()
 
 
