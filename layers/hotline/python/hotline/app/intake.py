@@ -166,8 +166,7 @@ def file_now(deps: Deps, filing: Filing, channel: Channel) -> dict[str, Any]:
     if filed.outcome == "answered" and "kb_entry" in filed.details:  # not the call-taker's own answer
         deps.knowledge_stats.hit(str(filed.details["kb_entry"]), at)
     elif filed.outcome == "accepted" and filing.type is RequestType.consultation and not filing.matters:
-        # R-KB-3/4: a question the KB lacked, told to the unit whose entry came nearest
-        deps.knowledge_stats.miss(filing.content, at, filed.nearest.entry.unit if filed.nearest else None)
+        _missed(deps, filing.content, at, filed.nearest)
     if filed.outcome == "duplicate":
         body["original"] = citizen_view(deps.tickets.get(str(filed.details["duplicate_of"])), deps.config)
     if caller and rule and filed.strike:  # R-TRI-6: a person's refusal, or a repeat with nothing new
@@ -240,8 +239,7 @@ def escalate(deps: Deps, request_id: str, query_code: str | None, body: dict[str
     entry = str(answered[-1]) if answered and answered[-1] else None
     if entry:
         deps.knowledge_stats.unhelpful(entry, at)  # R-KB-4: the entry's answer did not help
-    near = _nearest(deps, first.content, at)
-    deps.knowledge_stats.miss(first.content, at, near.entry.unit if near else None)
+    _missed(deps, first.content, at, _nearest(deps, first.content, at))
     count("Requests_escalated")
     logger.info("answer escalated", extra={"request_id": request_id, "status": saved.status})
     return {"request_id": request_id, "outcome": "accepted", "tickets": [summary(saved)]}
@@ -256,6 +254,11 @@ def _own_first(deps: Deps, request_id: str, query_code: str | None) -> Ticket:
     if first is None or not query_code_matches(first, deps.keys, query_code):
         raise NotFound(None, f"no request {request_id} with that query code")
     return first
+
+
+def _missed(deps: Deps, q: str, at: datetime, near: Hit | None) -> None:
+    """R-KB-3/4: a question the KB lacked, counted for the unit whose entry came nearest."""
+    deps.knowledge_stats.miss(q, at, near.entry.unit if near else None)
 
 
 def _nearest(deps: Deps, q: str, at: datetime) -> Hit | None:
@@ -274,8 +277,7 @@ def search(deps: Deps, q: str) -> list[Hit]:
     if hits:
         deps.knowledge_stats.hit(hits[0].entry.id, at)
     else:
-        near = _nearest(deps, q, at)
-        deps.knowledge_stats.miss(q, at, near.entry.unit if near else None)
+        _missed(deps, q, at, _nearest(deps, q, at))
     return hits
 
 

@@ -56,16 +56,6 @@ class LiveKnowledge:
     def search(self, query: str, today: date, *, minimum: float, limit: int = 5) -> list[Hit]:
         return self.refresh()[0].search(query, today, minimum=minimum, limit=limit)
 
-    @property
-    def entries(self) -> list[KnowledgeEntry]:
-        return self.refresh()[0].entries
-
-    def stale(self, today: date) -> list[KnowledgeEntry]:
-        return self.refresh()[0].stale(today)
-
-    def due_for_review(self, today: date, within: timedelta) -> list[KnowledgeEntry]:
-        return self.refresh()[0].due_for_review(today, within)
-
 
 # -- the use cases ---------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from hotline.domain.callers import CallerRecord
 from hotline.domain.filing import HashKeys
 from hotline.domain.governance import Cluster
 from hotline.domain.kb import Entry, Version
-from hotline.domain.knowledge import Hit, KnowledgeIndex
+from hotline.domain.knowledge import Hit, KnowledgeIndex, Miss
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import Event, Status, Ticket
 from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
@@ -226,7 +226,7 @@ class KnowledgeStats(Protocol):
 
     def usage(self, entry_ids: list[str], month: str) -> dict[str, tuple[int, int]]: ...
 
-    def misses(self, month: str) -> list[Any]: ...
+    def misses(self, month: str) -> list[Miss]: ...
 
 
 class KbStore(Protocol):

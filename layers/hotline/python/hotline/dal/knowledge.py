@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.expressions.update import Action
 
 from hotline.dal.errors import store_errors
 from hotline.dal.models import KnowledgeStatItem
+from hotline.domain.knowledge import Miss
 
 _DIGITS = re.compile(r"\d")
 
@@ -65,10 +65,3 @@ class KnowledgeStats:
             items = KnowledgeStatItem.query(f"KBMISS#{month}")
             found = [Miss(i.question or "", int(i.tally or 0), i.unit) for i in items]
         return sorted(found, key=lambda m: -m.tally)
-
-
-@dataclass(frozen=True)
-class Miss:
-    question: str
-    tally: int
-    unit: str | None

@@ -108,6 +108,15 @@ class Knowledge(Protocol):
 
 
 @dataclass(frozen=True)
+class Miss:
+    """A question nothing answered that month, how often, and whose entry came nearest (R-KB-3/4)."""
+
+    question: str
+    tally: int
+    unit: str | None
+
+
+@dataclass(frozen=True)
 class QuestionCluster:
     question: str  # the most asked wording
     asked: int
