@@ -45,8 +45,8 @@ def follow(record: DynamoDBRecord) -> None:
     app_follow.follow(deps(), ticket_from_stream(change.get("OldImage") or {}), new)
 
 
-def count_rates(ticket: Ticket) -> None:
-    app_follow.count_rates(deps(), ticket)
+def count_rates(ticket: Ticket, old: Ticket | None = None) -> None:
+    app_follow.count_rates(deps(), ticket, old)
 
 
 @instrumented()

@@ -1,6 +1,7 @@
 """Timers (R-TMR-1..4): one Scheduler group per city, a role that may only invoke the timers
-function, a dead-letter queue for fires that exhaust their retries, and the function that keeps
-each order's schedules equal to what it needs, fed by the ticket table's stream."""
+function, a dead-letter queue for fires that exhaust their retries, the function that arms the first
+timer of each deadline an order's change opens (fed by the ticket table's stream), and the fire
+itself, which arms the next."""
 
 from __future__ import annotations
 
@@ -48,30 +49,31 @@ class Timers(Construct):
         fn_arn = cdk.Stack.of(self).get_logical_id(fire.node.default_child)  # type: ignore[arg-type]
         ack(role, f"AwsSolutions-IAM5[Resource::<{fn_arn}.Arn>:*]", "CDK's grant_invoke covers the function's versions")
 
-        for name, value in {
-            "SCHEDULE_GROUP": self.group.name or "",
-            "TIMERS_FUNCTION_ARN": fire.function_arn,
-            "SCHEDULER_ROLE_ARN": role.role_arn,
-            "TIMERS_DLQ_ARN": self.dead_letters.queue_arn,
-        }.items():
-            planner.add_environment(name, value)
+        # The timers function's own ARN from its name: its attribute in its own environment would be a cycle
+        fire_arn = cdk.Fn.sub(
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + f"hotline-{config.city}-timers"
+        )
         schedules = cdk.Fn.sub(  # pseudo parameters, not the synth environment: the ack names this exact string
             "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/" + f"{self.group.name}/*"
         )
-        planner.add_to_role_policy(
-            iam.PolicyStatement(actions=["scheduler:CreateSchedule", "scheduler:DeleteSchedule"], resources=[schedules])
-        )
-        planner.add_to_role_policy(iam.PolicyStatement(actions=["scheduler:ListSchedules"], resources=["*"]))
-        planner.add_to_role_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[role.role_arn]))
-        assert planner.role is not None
-        ack(
-            planner.role,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{self.group.name}/*]",
-            "Schedules are created per order at run time; scoped to this city's own schedule group",
-        )
-        ack(
-            planner.role, "AwsSolutions-IAM5[Resource::*]", "scheduler:ListSchedules supports no resource-level scoping"
-        )
+        # Both arm timers (issue 24): the planner a chain's first on a change, the fire the one after it
+        for fn, actions in ((planner, ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"]),
+                            (fire, ["scheduler:CreateSchedule"])):  # fmt: skip
+            for name, value in {
+                "SCHEDULE_GROUP": self.group.name or "",
+                "TIMERS_FUNCTION_ARN": fire_arn,
+                "SCHEDULER_ROLE_ARN": role.role_arn,
+                "TIMERS_DLQ_ARN": self.dead_letters.queue_arn,
+            }.items():
+                fn.add_environment(name, value)
+            fn.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[schedules]))
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[role.role_arn]))
+            assert fn.role is not None
+            ack(
+                fn.role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{self.group.name}/*]",
+                "Schedules are created per order at run time; scoped to this city's own schedule group",
+            )
         self.parked = streams.feed(
             self,
             "Plan",

@@ -27,7 +27,7 @@ from hotline.domain.governance import Cluster, volume_difference
 from hotline.domain.knowledge import KnowledgeIndex
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import Event, Status, Ticket
-from hotline.domain.timers import Timer
+from hotline.domain.timers import Plan, Timer, prefix
 from hotline.domain.workflow import Wait
 
 
@@ -197,13 +197,22 @@ class Recorder:
 
 @dataclass
 class FakeSchedules:
-    wanted: dict[str, list[Timer]] = field(default_factory=dict)
+    """The armed schedules by name, as the Scheduler keeps them (creating an existing name or
+    deleting a missing one changes nothing)."""
 
-    def reconcile(self, ticket_id: str, wanted: list[Timer]) -> tuple[int, int]:
-        before = {t.name for t in self.wanted.get(ticket_id, [])}
-        after = {t.name for t in wanted}
-        self.wanted[ticket_id] = list(wanted)
-        return len(after - before), len(before - after)
+    armed: dict[str, Timer] = field(default_factory=dict)
+
+    def apply(self, plan: Plan) -> tuple[int, int]:
+        deleted = sum(1 for name in plan.disarm if self.armed.pop(name, None) is not None)
+        created = 0
+        for timer in plan.arm:
+            if timer.name not in self.armed:
+                self.armed[timer.name] = timer
+                created += 1
+        return created, deleted
+
+    def of(self, ticket_id: str) -> list[Timer]:
+        return [t for name, t in self.armed.items() if name.startswith(prefix(ticket_id))]
 
 
 @dataclass
@@ -254,7 +263,15 @@ class FakeKpi:
     volume_of: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
     counters: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def count(self, ticket_id: str, version: int, share: Any, expires_at: datetime | None, volume: Any = None) -> Any:
+    def count(
+        self,
+        ticket_id: str,
+        version: int,
+        share: Any,
+        expires_at: datetime | None,
+        volume: Any = None,
+        prior: Any = None,
+    ) -> Any:
         if self.counted.get(ticket_id, -1) >= version:
             return {}
         self.counted[ticket_id] = version

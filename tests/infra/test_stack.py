@@ -523,7 +523,6 @@ def test_each_city_has_one_dashboard_with_the_pipeline_and_the_days_volumes(synt
 STAR_ALLOWED = {
     "xray:PutTelemetryRecords", "xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets",  # X-Ray
     "dynamodb:ListStreams",  # the event source mapping's lookup (CDK)
-    "scheduler:ListSchedules",  # has no resource-level permission
     "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies",
     "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery",  # SFN logs
 }  # fmt: skip

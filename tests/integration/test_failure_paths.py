@@ -123,7 +123,7 @@ def test_an_sns_failure_hands_the_record_back_and_the_retry_sends_each_notice_on
 def test_a_scheduler_refusal_hands_the_record_back_and_the_retry_creates_each_schedule_once(city, monkeypatch):
     from functions.orchestrate import handler as orchestrate
     from hotline.adapters import runtime
-    from hotline.domain.timers import prefix, timers_for
+    from hotline.domain.timers import plan, prefix
 
     svc = city("tianjin")
     scheduler = boto3.client("scheduler")
@@ -131,24 +131,37 @@ def test_a_scheduler_refusal_hands_the_record_back_and_the_retry_creates_each_sc
     monkeypatch.setenv("SCHEDULE_GROUP", "hotline-tianjin")
     monkeypatch.setenv("TIMERS_FUNCTION_ARN", "arn:aws:lambda:ap-southeast-1:123456789012:function:timers")
     monkeypatch.setenv("SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/scheduler")
+    machine = boto3.client("stepfunctions").create_state_machine(  # the new order's execution starts too
+        name="lifecycle", definition='{"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}',
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+    )["stateMachineArn"]  # fmt: skip
+    monkeypatch.setenv("STATE_MACHINE_ARN", machine)
     runtime.services.cache_clear()  # the ports are wired again from the environment
     (ticket,) = filed(svc)["tickets"]
     tid = ticket["ticket_id"]
     key = {"pk": {"S": f"TICKET#{tid}"}, "sk": {"S": "META"}}
     old = boto3.client("dynamodb").get_item(TableName=TicketItem.Meta.table_name, Key=key)["Item"]
+    new_order, dispatched = stream_record(tid, "META"), svc.tickets.get(tid)
+
+    def armed() -> list[str]:
+        listed = scheduler.list_schedules(GroupName="hotline-tianjin", NamePrefix=prefix(tid))["Schedules"]
+        return sorted(s["Name"] for s in listed)
+
+    failed = inject(monkeypatch, "CreateSchedule", "ServiceQuotaExceededException")
+    with pytest.raises(BatchProcessingError):
+        orchestrate.handler({"Records": [new_order]}, Context())
+    assert failed == ["CreateSchedule"]
+    assert orchestrate.handler({"Records": [new_order]}, Context())["batchItemFailures"] == []
+    assert orchestrate.handler({"Records": [new_order]}, Context())["batchItemFailures"] == []  # redelivered again
+    first = plan(svc.lifecycle.policy, None, dispatched).arm
+    assert armed() == sorted(t.name for t in first) and len(first) == 3  # sign, assist, reply: one each
     assert (
         call("POST", f"/tickets/{tid}/actions", {"action": "sign"}, claims=staff("unit", ticket["lead_unit"]))[0] == 200
     )
-    record = stream_record(tid, "META", old=old)
-    failed = inject(monkeypatch, "CreateSchedule", "ServiceQuotaExceededException")
-    with pytest.raises(BatchProcessingError):
-        orchestrate.handler({"Records": [record]}, Context())
-    assert failed == ["CreateSchedule"]
-    assert orchestrate.handler({"Records": [record]}, Context())["batchItemFailures"] == []
-    assert orchestrate.handler({"Records": [record]}, Context())["batchItemFailures"] == []  # redelivered again
-    listed = scheduler.list_schedules(GroupName="hotline-tianjin", NamePrefix=prefix(tid))["Schedules"]
-    wanted = timers_for(svc.lifecycle.policy, svc.tickets.get(tid))
-    assert sorted(s["Name"] for s in listed) == sorted(t.name for t in wanted)
+    signed = stream_record(tid, "META", old=old)
+    for _ in range(2):  # delivered, then redelivered
+        assert orchestrate.handler({"Records": [signed]}, Context())["batchItemFailures"] == []
+    assert armed() == sorted(t.name for t in first if ".sign." not in t.name)  # the sign chain ended
     figures = svc.kpi.get(svc.lifecycle.policy.calendar.local(svc.tickets.get(tid).dispatched_at).strftime("%Y-%m"),
                           "city")  # fmt: skip
     assert (figures["dispatched"], figures["responded"]) == (1, 1)  # counted once, whatever was redelivered

@@ -171,14 +171,18 @@ class Month:
 
 
 def count_as_the_stream_delivers(versions: list[Ticket], rng: random.Random) -> None:
-    """Every ticket version, in write order, through the stream reader's counting; one in ten
-    delivered twice, as a retried batch would."""
+    """Every ticket version, in write order, through the stream reader's counting with the old
+    image it carries; one in ten delivered twice, as a retried batch would, and one in ten
+    counted without its old image (the store then reads what was counted)."""
     from functions.orchestrate.handler import count_rates
 
+    previous: dict[str, Ticket] = {}
     for ticket in versions:
-        count_rates(ticket)
+        old = previous.get(ticket.ticket_id)
+        count_rates(ticket, old if rng.random() >= 0.1 else None)
         if rng.random() < 0.1:
-            count_rates(ticket)
+            count_rates(ticket, old)
+        previous[ticket.ticket_id] = ticket
 
 
 def recompute(documents: list[dict[str, Any]], calendar: WorkingCalendar, unjudged: set[str]) -> dict:

@@ -83,7 +83,7 @@ def test_the_stream_follow_up_reconciles_timers_starts_the_execution_once_and_co
     ticket = deps.tickets.get(tid)
     follow.follow(deps, None, ticket)
     follow.follow(deps, None, ticket)  # the stream redelivered
-    assert deps.executions.started == [deps.executions.started[0]] and deps.schedules.wanted[tid]
+    assert deps.executions.started == [deps.executions.started[0]] and deps.schedules.of(tid)
     assert deps.kpi.counted == {tid: ticket.version}
 
 

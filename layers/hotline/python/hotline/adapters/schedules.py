@@ -1,8 +1,8 @@
-"""Keeps an order's EventBridge Scheduler schedules equal to the timers it needs (R-TMR-1..4).
+"""Arms and disarms an order's EventBridge Scheduler schedules as its timer plan says (R-TMR-1..4).
 
 One-time `at()` schedules in UTC, flexible window off, deleted after completion, retried by the
-Scheduler and dead-lettered past that. Reconciling is idempotent: a replayed stream record finds
-the schedules already there (ConflictException) or already gone (ResourceNotFoundException).
+Scheduler and dead-lettered past that. Only the next timer of each deadline is armed
+(domain/timers.py), so no call lists what exists: the plan names what to create and delete.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hotline.domain.timers import Timer, prefix
+from hotline.domain.timers import Plan, Timer
 
 
 def at_expression(when: datetime) -> str:
@@ -32,31 +32,22 @@ class ScheduleService:
         self.scheduler = client or boto3.client("scheduler")
         self.group, self.target_arn, self.role_arn, self.dead_letters = group, target_arn, role_arn, dead_letters
 
-    def existing(self, ticket_id: str) -> set[str]:
-        names: set[str] = set()
-        kwargs: dict[str, Any] = {"GroupName": self.group, "NamePrefix": prefix(ticket_id)}
-        while True:
-            page = self.scheduler.list_schedules(**kwargs)
-            names |= {s["Name"] for s in page.get("Schedules", []) if s["Name"].startswith(prefix(ticket_id))}
-            if not page.get("NextToken"):
-                return names
-            kwargs["NextToken"] = page["NextToken"]
-
-    def reconcile(self, ticket_id: str, wanted: list[Timer]) -> tuple[int, int]:
-        """Create what is missing, delete what is no longer wanted; returns (created, deleted)."""
-        have, want = self.existing(ticket_id), {t.name: t for t in wanted}
+    def apply(self, plan: Plan) -> tuple[int, int]:
+        """Delete what the change disarmed, then create what it armed; returns (created, deleted).
+        By name both ways, so a replay finds the work done: the schedule already there
+        (ConflictException) or already gone, having fired or been deleted (ResourceNotFoundException)."""
         errors = self.scheduler.exceptions
         deleted = 0
-        for name in sorted(have - want.keys()):
+        for name in plan.disarm:
             try:
                 self.scheduler.delete_schedule(GroupName=self.group, Name=name)
                 deleted += 1
             except errors.ResourceNotFoundException:
                 pass
         created = 0
-        for name in sorted(want.keys() - have):
+        for timer in plan.arm:
             try:
-                self._create(want[name])
+                self._create(timer)
                 created += 1
             except errors.ConflictException:
                 pass

@@ -28,6 +28,7 @@ from hotline.domain.filing import (
     citizen_keys,
     file_request,
     hotspot_report,
+    is_hotspot,
     mask,
     new_query_code,
     query_code_matches,
@@ -205,6 +206,8 @@ def _count_hotspots(deps: Deps, orders: list[Ticket], at: datetime) -> None:
             continue
         citizens = deps.hotspots.count(order.location.district, order.location.street, order.category, day,
                                        order.citizen_key)  # fmt: skip
+        if not is_hotspot(deps.lifecycle, citizens):
+            continue  # below the threshold the order is not read again (issue 24)
 
         def flag(ticket_id: str = order.ticket_id, citizens: int = citizens) -> None:
             step = hotspot_report(deps.lifecycle, deps.tickets.get(ticket_id), citizens, at)

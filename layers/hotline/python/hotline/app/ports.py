@@ -17,10 +17,11 @@ from hotline.domain.filing import HashKeys
 from hotline.domain.governance import Cluster
 from hotline.domain.kb import Entry, Version
 from hotline.domain.knowledge import Hit, KnowledgeIndex, Miss
+from hotline.domain.kpi import Prior
 from hotline.domain.lifecycle import Lifecycle, Step
 from hotline.domain.models import Event, Status, Ticket
 from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
-from hotline.domain.timers import Timer
+from hotline.domain.timers import Plan
 from hotline.domain.workflow import Wait
 
 
@@ -119,7 +120,7 @@ class Channels(Protocol):
 
 
 class Schedules(Protocol):
-    def reconcile(self, ticket_id: str, wanted: list[Timer]) -> tuple[int, int]: ...
+    def apply(self, plan: Plan) -> tuple[int, int]: ...
 
 
 class Executions(Protocol):
@@ -173,7 +174,13 @@ class KpiStore(Protocol):
     """The kept figures (R-KPI-1) and volumes (R-GOV-1), counted once per ticket version."""
 
     def count(
-        self, ticket_id: str, version: int, share: Any, expires_at: datetime | None, volume: Any = None
+        self,
+        ticket_id: str,
+        version: int,
+        share: Any,
+        expires_at: datetime | None,
+        volume: Any = None,
+        prior: Prior | None = None,
     ) -> Any: ...
 
     def get(self, period: str, scope: str) -> dict[str, int]: ...

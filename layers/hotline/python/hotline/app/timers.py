@@ -11,6 +11,7 @@ from hotline.app.retry import reread_on_conflict
 from hotline.domain.errors import IllegalTransition, RuleViolation
 from hotline.domain.models import SYSTEM, Ticket
 from hotline.domain.routing import due_dispatch
+from hotline.domain.timers import Plan, following, prefix
 from hotline.observability import count, logger
 
 FIRE_ATTEMPTS = 4
@@ -23,11 +24,18 @@ class Fire(BaseModel):
     deadline: str | None = None
     deadline_version: int | None = None
     level: int | None = None
+    step: str | None = None  # which timer of its chain this is (domain/timers.py); it arms the next
+
+    @property
+    def timer(self) -> str | None:
+        if self.step is None or self.deadline is None or self.deadline_version is None:
+            return None  # a hand-made fire (docs/runbook.md) arms nothing
+        return f"{prefix(self.ticket_id)}{self.deadline}.v{self.deadline_version}.{self.step}"
 
 
 def apply(deps: Deps, fire: Fire) -> Ticket:
     """A fire that races a unit's action reads the ticket again: the deadline still holds."""
-    body = fire.model_dump(exclude={"ticket_id", "action"}, exclude_none=True)
+    body = fire.model_dump(exclude={"ticket_id", "action", "step"}, exclude_none=True)
 
     def once() -> Ticket:
         ticket = deps.tickets.get(fire.ticket_id)
@@ -43,15 +51,29 @@ def apply(deps: Deps, fire: Fire) -> Ticket:
 
 
 def fire(deps: Deps, event: Fire) -> dict[str, Any]:
-    """Apply the fire; what the rules refuse is a no-op, answered and counted (never retried)."""
+    """Apply the fire, then arm the next timer of its chain; what the rules refuse is a no-op,
+    answered and counted (never retried), and arms the next only if its chain is still the
+    order's (a rung the supervisor reached by hand, say: the ladder goes on)."""
     try:
         saved = apply(deps, event)
     except (IllegalTransition, RuleViolation) as exc:  # superseded, already met, or the rules say no
         logger.info("timer fire is a no-op", extra={"ticket_id": event.ticket_id, "why": exc.message})
         count("TimerNoOp")
+        if event.timer is not None:
+            arm_next(deps, event.timer, deps.tickets.get(event.ticket_id))
         return {"ticket_id": event.ticket_id, "applied": False, "why": exc.message}
     count(f"Timer_{event.action}")
+    if event.timer is not None:
+        arm_next(deps, event.timer, saved)
     return {"ticket_id": event.ticket_id, "applied": True, "status": saved.status.value}
+
+
+def arm_next(deps: Deps, fired: str, ticket: Ticket) -> None:
+    """One rung at a time (issue 24): the schedule that fired deleted itself after completion."""
+    nxt = following(deps.lifecycle.policy, ticket, fired)
+    if nxt is not None:
+        created, _ = deps.schedules.apply(Plan(arm=(nxt,)))
+        count("SchedulesCreated", created)
 
 
 def check_calendar(deps: Deps) -> dict[str, Any]:

@@ -24,6 +24,8 @@ _CONFLICT = {
     "TransactionConflictException",
     "ConditionalCheckFailed",
     "ExecutionAlreadyExists",  # an execution of that name ran already (other input, or it has ended)
+    "PreconditionFailed",  # S3: a conditional PUT found the object there already
+    "ConditionalRequestConflict",  # S3: two conditional PUTs of one key at once
 }
 
 

@@ -29,8 +29,9 @@ from pynamodb.transactions import TransactWrite
 from hotline.dal.errors import store_errors
 from hotline.dal.models import KeyedModel, bind_items
 from hotline.dal.repository import table_connection
+from hotline.domain.errors import Conflict
 from hotline.domain.governance import Volume, volume_difference
-from hotline.domain.kpi import MEASURES, Share, difference
+from hotline.domain.kpi import MEASURES, Prior, Share, difference
 
 SHARE = "SHARE"
 
@@ -101,6 +102,10 @@ def _decode(raw: list[list[Any]]) -> Share:
     return {(period, scope): {m: int(v) for m, v in counts.items()} for period, scope, counts in raw}
 
 
+def _volume_rows(volume: Volume) -> list[list[Any]]:
+    return [[pk, sk, n] for (pk, sk), n in sorted(volume.items())]
+
+
 def _counts(item: KpiItem) -> dict[str, int]:
     return {m: int(getattr(item, m) or 0) for m in MEASURES}
 
@@ -117,26 +122,75 @@ class KpiStore:
         return int(item.version), _decode(item.share), volume
 
     def count(
-        self, ticket_id: str, version: int, share: Share, expires_at: datetime | None, volume: Volume | None = None
+        self,
+        ticket_id: str,
+        version: int,
+        share: Share,
+        expires_at: datetime | None,
+        volume: Volume | None = None,
+        prior: Prior | None = None,
     ) -> Share:
         """Move the figures from the share last counted to `share`, and the volume counters from
         the volume last counted to `volume` (R-GOV-1), in one transaction; the rate increments.
 
-        A version not newer than the one counted is a redelivery: nothing changes. A concurrent
-        count of the same ticket loses with Conflict (the caller reads again).
+        With `prior` — what the version before this one added, from the stream's old image — the
+        count is one write and no read (issue 24), conditioned on the row holding exactly that
+        and an older version; a version that moves nothing writes nothing. When the row holds
+        something else (a version was counted by another path, or this is a redelivery) it falls
+        back to reading the row. A version not newer than the one counted is a redelivery:
+        nothing changes. A concurrent count of the same ticket loses with Conflict (the caller
+        reads again).
         """
+        if prior is not None:
+            moved = self._count_after(ticket_id, version, share, expires_at, volume, prior)
+            if moved is not None:
+                return moved
         before = self.counted(ticket_id)
         if before is not None and before[0] >= version:
             return {}
-        delta = difference(share, before[1] if before else {})
         now_volume = volume if volume is not None else (before[2] if before else {})
-        moved = volume_difference(now_volume, before[2] if before else {})
+        condition = ShareItem.version == before[0] if before else ShareItem.pk.does_not_exist()
+        return self._write(ticket_id, version, share, expires_at, now_volume, before, condition)
+
+    def _count_after(
+        self,
+        ticket_id: str,
+        version: int,
+        share: Share,
+        expires_at: datetime | None,
+        volume: Volume | None,
+        prior: Prior,
+    ) -> Share | None:
+        now_volume = volume if volume is not None else prior.volume
+        if share == prior.share and now_volume == prior.volume and expires_at == prior.expires_at:
+            return {}  # nothing moves and the row already says so (or will, from the version that did)
+        known = (ShareItem.share == _encode(prior.share)) & (ShareItem.version < version)
+        condition = known & (ShareItem.volume == _volume_rows(prior.volume))
+        if prior.first:
+            condition = ShareItem.pk.does_not_exist()
+        before = (version - 1, prior.share, prior.volume)
+        try:
+            return self._write(ticket_id, version, share, expires_at, now_volume, before, condition)
+        except Conflict:
+            return None
+
+    def _write(
+        self,
+        ticket_id: str,
+        version: int,
+        share: Share,
+        expires_at: datetime | None,
+        volume: Volume,
+        before: tuple[int, Share, Volume] | None,
+        condition: Any,
+    ) -> Share:
+        delta = difference(share, before[1] if before else {})
+        moved = volume_difference(volume, before[2] if before else {})
         item = ShareItem(pk=f"SHARE#{ticket_id}", sk=SHARE, version=version, share=_encode(share),
-                         volume=[[pk, sk, n] for (pk, sk), n in sorted(now_volume.items())])  # fmt: skip
+                         volume=_volume_rows(volume))  # fmt: skip
         if expires_at is not None:
             item.expires_at = int(expires_at.timestamp())
         with store_errors("kpi count"), TransactWrite(connection=table_connection(ShareItem)) as tx:
-            condition = ShareItem.version == before[0] if before else ShareItem.pk.does_not_exist()
             tx.save(item, condition=condition)
             for (period, scope), counts in sorted(delta.items()):
                 actions = [getattr(KpiItem, m).add(v) for m, v in sorted(counts.items())]

@@ -482,10 +482,15 @@ def repeat_report(lc: Lifecycle, original: Ticket, request_id: str, now: datetim
     return lc.apply(original, "note_repeat", SYSTEM, {"request_id": request_id}, now)
 
 
+def is_hotspot(lc: Lifecycle, citizens: int) -> bool:
+    """R-TMR-3: as many different citizens as the city's threshold, in one place today."""
+    return citizens >= lc.config.supervision.hotspot_citizens
+
+
 def hotspot_report(lc: Lifecycle, order: Ticket, citizens: int, now: datetime) -> Step | None:
     """R-TMR-3: an order that many different citizens reported in one place today comes under
     supervision, from the city's threshold on."""
-    if citizens < lc.config.supervision.hotspot_citizens or order.status not in OPEN:
+    if not is_hotspot(lc, citizens) or order.status not in OPEN:
         return None
     return lc.apply(order, "note_hotspot", SYSTEM, {"citizens": citizens}, now)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -58,6 +59,18 @@ def scopes(ticket: Ticket) -> tuple[str, ...]:
     if ticket.lead_unit:
         found.append(f"unit:{ticket.lead_unit}")
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What a ticket's previous version added to the figures and volumes, and its expiry (from
+    the stream's old image); `first`: there was none, the ticket is new. Counting from it needs
+    no read of what was counted (dal/stats.py)."""
+
+    share: Share
+    volume: dict[tuple[str, str], int]
+    expires_at: datetime | None
+    first: bool = False
 
 
 def share(ticket: Ticket, calendar: WorkingCalendar, policy: KpiPolicy) -> Share:

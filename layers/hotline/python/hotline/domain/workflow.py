@@ -70,6 +70,12 @@ def execution_name(old: Ticket | None, new: Ticket) -> str | None:
     return None
 
 
+def leaves_phase(old: Ticket | None, new: Ticket) -> bool:
+    """Whether this change could end a phase an execution waits in: only then is the parked
+    token worth reading (issue 24: a change within the phase costs no read)."""
+    return old is not None and phase_of(old.status) in WAITING and phase_of(new.status) != phase_of(old.status)
+
+
 def resumes(old: Ticket | None, new: Ticket, wait: Wait | None) -> bool:
     """Whether this change ends the phase the parked execution waits in.
 
