@@ -73,6 +73,9 @@ class FakeTickets:
     def events(self, ticket_id: str) -> list[Event]:
         return list(self.log.get(ticket_id, []))
 
+    def history(self, ticket_id: str) -> tuple[Ticket, list[Event]]:
+        return self.get(ticket_id), self.events(ticket_id)
+
     def inbox(
         self, unit_id: str, part: str | None = None, status: Status | None = None, limit: int = 50,
         cursor: str | None = None,

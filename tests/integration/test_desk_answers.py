@@ -22,16 +22,16 @@ def _order(svc) -> dict:
 def _write_between_read_and_write(svc, monkeypatch, actor, action: str, body) -> None:
     """The first read of the ticket is followed at once by `actor`'s `action`: the handler then
     writes on a version that is no longer the latest."""
-    original, raced = svc.tickets.get, []
+    original, raced = svc.tickets.history, []
 
-    def get_then_write(ticket_id: str):
-        ticket = original(ticket_id)
+    def read_then_write(ticket_id: str):
+        ticket, events = original(ticket_id)
         if not raced:
             raced.append(True)
             svc.tickets.save(svc.lifecycle.apply(ticket, action, actor, body(ticket), runtime.now()))
-        return ticket
+        return ticket, events
 
-    monkeypatch.setattr(svc.tickets, "get", get_then_write)
+    monkeypatch.setattr(svc.tickets, "history", read_then_write)
 
 
 def test_an_unknown_units_inbox_is_404_not_an_empty_list(city):

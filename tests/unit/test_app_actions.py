@@ -47,12 +47,12 @@ def test_the_lead_unit_signs_and_another_unit_may_not_read_it(order):
 def test_a_persons_write_in_between_is_a_409_and_a_system_write_is_not(order, monkeypatch):
     deps, tid = order
     lead = str(deps.tickets.get(tid).lead_unit)
-    stale = deps.tickets.get(tid)
-    real_get = deps.tickets.get
+    stale, seen = deps.tickets.history(tid)
+    real_history = deps.tickets.history
     # someone signs after this unit read the order: its sign must not overwrite it
     deps.tickets.save(deps.lifecycle.apply(stale, "sign", unit(lead), {}, deps.now()))
-    reads = iter([stale])
-    monkeypatch.setattr(deps.tickets, "get", lambda t: next(reads, None) or real_get(t))
+    reads = iter([(stale, seen)])
+    monkeypatch.setattr(deps.tickets, "history", lambda t: next(reads, None) or real_history(t))
     with pytest.raises(Conflict) as conflict:
         actions.act(deps, unit(lead), tid, {"action": "sign"})
     assert conflict.value.status == 409 and "他人" in conflict.value.message

@@ -13,7 +13,7 @@ from hotline.domain.actions.names import label
 from hotline.domain.callers import CallerRecord, reinstate
 from hotline.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from hotline.domain.inbox import PART_NAMES, PARTS
-from hotline.domain.models import Actor, Role, Status, Ticket
+from hotline.domain.models import Actor, Event, Role, Status, Ticket
 from hotline.domain.routing import with_routing
 from hotline.domain.transitions import CENTER_ACTIONS, UNIT_ACTIONS, allowed
 from hotline.observability import count, count_for, logger
@@ -24,12 +24,12 @@ CENTER = frozenset({Role.dispatcher, Role.reviewer, Role.supervisor})
 
 
 def read(deps: Deps, actor: Actor, ticket_id: str) -> dict[str, Any]:
-    ticket = deps.tickets.get(ticket_id)
+    ticket, events = deps.tickets.history(ticket_id)
     if actor.role is Role.unit and not ticket.sees(actor.id):  # lead, assisting, handling, referred (R-UNIT-1)
         raise Forbidden(
             None, "承办单位只能查看本单位参与办理的工单", "a unit sees only orders it has a part in (R-SEC-2)"
         )
-    view = staff_view(ticket, deps.tickets.events(ticket_id))
+    view = staff_view(ticket, events)
     view["citizen"] = _contact(deps, actor.role, ticket)
     if actor.role is not Role.unit:
         view["caller_id"] = ticket.citizen_key  # the center may look up or lift a suspension (R-INT-8)
@@ -53,7 +53,7 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
         raise BadInput(
             "unknown_action", f"未知的操作：{action!r}", f"`action` must be one of: {', '.join(sorted(API_ACTIONS))}"
         )
-    ticket = deps.tickets.get(ticket_id)
+    ticket, events = deps.tickets.history(ticket_id)  # one read: the answer shows the history (issue 24)
     for _ in range(SYSTEM_RETRIES):
         at = deps.now()
         try:
@@ -68,29 +68,29 @@ def act(deps: Deps, actor: Actor, ticket_id: str, body: dict[str, Any]) -> dict[
             saved = deps.tickets.save_all(steps)[-1]
             break
         except Conflict:
-            ticket = _after_system_writes(deps, ticket)  # a person's write in between: the 409 stands
+            ticket, events = _after_system_writes(deps, ticket)  # a person's write in between: the 409 stands
     else:
         raise Conflict(None, "工单正在被系统更新，请稍后重试", "the system kept changing the ticket; retry")
     count(f"Action_{action}")
     logger.info("ticket action", extra={"ticket_id": ticket_id, "action": action, "status": saved.status})
     if declaration.strikes and saved.citizen_key and deps.config.features.caller_suspension:
         count_strike(deps, [saved.citizen_key], at)
-    return staff_view(saved, deps.tickets.events(ticket_id))
+    return staff_view(saved, [*events, *(s.event for s in steps)])
 
 
-def _after_system_writes(deps: Deps, read: Ticket) -> Ticket:
+def _after_system_writes(deps: Deps, read: Ticket) -> tuple[Ticket, list[Event]]:
     """Issue 15.15: when only the system's bookkeeping (archive, timers, counters) wrote the
     ticket since the person read it, the action is applied again to the fresh ticket, and the
     rules decide anew; a person's write in between keeps its 409 (someone changed it first)."""
-    fresh = deps.tickets.get(read.ticket_id)
-    between = [e for e in deps.tickets.events(read.ticket_id) if e.seq > read.version]
+    fresh, events = deps.tickets.history(read.ticket_id)
+    between = [e for e in events if e.seq > read.version]
     if any(e.actor.role is not Role.system for e in between):
         raise Conflict(
             None,
             "工单已被他人修改，请刷新后重试",
             "someone changed the ticket first; read it again and retry",
         )
-    return fresh
+    return fresh, events
 
 
 def inbox(

@@ -40,6 +40,8 @@ class Tickets(Protocol):
 
     def events(self, ticket_id: str) -> list[Event]: ...
 
+    def history(self, ticket_id: str) -> tuple[Ticket, list[Event]]: ...
+
     def inbox(
         self,
         unit_id: str,

@@ -64,7 +64,7 @@ def park(deps: Deps, task: Task) -> Ticket:
 
 def archive(deps: Deps, task: Task) -> Ticket:
     """R-CB-5: the record to the archive bucket (verified), then the live item gets its TTL."""
-    ticket = deps.tickets.get(task.ticket_id)
+    ticket, events = deps.tickets.history(task.ticket_id)
     if ticket.status not in FINAL:
         raise IllegalTransition(None, f"{ticket.ticket_id} is {ticket.status.value}, not final: nothing to archive")
     if records.due(ticket):  # never archived, or changed since (a late exemption decision, R-CB-4)
@@ -76,7 +76,7 @@ def archive(deps: Deps, task: Task) -> Ticket:
         if None in copies.values():
             logger.warning("an attachment was gone when archiving", extra={"ticket_id": ticket.ticket_id})
             count("ArchiveAttachmentMissing")
-        body = records.document(ticket, deps.tickets.events(ticket.ticket_id), copies)
+        body = records.document(ticket, events, copies)
         checksum = records.checksum(body)
         deps.archive.put(key, body, checksum)
         step = deps.lifecycle.apply(ticket, "archive", SYSTEM, {"key": key, "checksum": checksum}, deps.now())

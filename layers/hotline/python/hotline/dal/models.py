@@ -94,6 +94,16 @@ class EventItem(_Base):
     data = JSONAttribute()
 
 
+class HistoryItem(_Base):
+    """A ticket's META or one of its events, as one Query of the partition reads them."""
+
+    class Meta(_Base.Meta):
+        pass
+
+    data = JSONAttribute()
+    version = NumberAttribute(null=True)  # the META's
+
+
 class CallerItem(_Base):
     class Meta(_Base.Meta):
         pass
@@ -145,6 +155,7 @@ class WaitItem(_Base):
 ITEMS: tuple[type[Model], ...] = (
     TicketItem,
     EventItem,
+    HistoryItem,
     QueueItem,
     CallerItem,
     KnowledgeStatItem,

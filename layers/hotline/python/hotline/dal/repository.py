@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from hotline.app.retry import reread_on_conflict
 from hotline.dal.errors import store_errors
-from hotline.dal.models import EventItem, QueueItem, TicketItem
+from hotline.dal.models import EventItem, HistoryItem, QueueItem, TicketItem
 from hotline.domain import inbox, open311, queues
 from hotline.domain.errors import NotFound
 from hotline.domain.lifecycle import Step
@@ -160,6 +160,18 @@ class TicketRepository:
                 return from_item(TicketItem.get(ticket_pk(ticket_id), META, consistent_read=True))
             except TicketItem.DoesNotExist:
                 raise NotFound(None, f"没有编号为 {ticket_id} 的工单", f"no ticket {ticket_id}") from None
+
+    def history(self, ticket_id: str) -> tuple[Ticket, list[Event]]:
+        """The ticket and its events in one consistent Query (issue 24): they share a partition,
+        and `EVENT#…` sorts before `META` (the parked `WAIT` after it, so it is not read)."""
+        with store_errors("ticket"):
+            span = HistoryItem.sk.between("EVENT#", META)
+            items = list(HistoryItem.query(ticket_pk(ticket_id), span, consistent_read=True))
+        if not items or items[-1].sk != META:
+            raise NotFound(None, f"没有编号为 {ticket_id} 的工单", f"no ticket {ticket_id}")
+        meta = items.pop()
+        ticket = Ticket.model_validate({**meta.data, "version": meta.version})
+        return ticket, [Event.model_validate(i.data) for i in items]
 
     def events(self, ticket_id: str) -> list[Event]:
         with store_errors("events"):
