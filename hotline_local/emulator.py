@@ -118,6 +118,10 @@ class FunctionRunner:
             try:
                 with redirect_stdout(self._log):  # the function's loggers write to its log file, like CloudWatch
                     spec.loader.exec_module(module)
+                    # one process hosts every function, and its service name is set only now: its
+                    # code is loaded at once, as SnapStart's init would (hotline/entry.py)
+                    if callable(getattr(module, "load", None)):
+                        module.load()
             except BaseException:
                 sys.modules.pop(spec.name, None)
                 raise
@@ -274,6 +278,7 @@ def mend_moto() -> None:
     _mend_streams()
     _mend_secrets()
     _mend_transactions()
+    importlib.import_module("hotline_local.moto_query").mend()  # first: it wraps moto's own Query
     _mend_queries()
 
     signature = inspect.signature(create_key)

@@ -276,3 +276,22 @@ def test_a_failing_hotspot_count_never_fails_the_filing_it_follows(city, monkeyp
     status, out = call("POST", "/requests", body(svc, "小区楼下垃圾堆放多日无人清运"))
     assert (status, out["outcome"]) == (201, "accepted")
     assert len(tickets()) == 1
+
+
+def test_a_places_day_set_stops_growing_at_its_cap_and_still_counts_a_known_citizen(city, monkeypatch):
+    """R-TMR-3 at a mass event (issue 24): the day's set of callers stops at KEPT, so each
+    filing's write stays small; a new caller past it counts as 'at least KEPT', one already in
+    it as the set's size, and the item never approaches DynamoDB's 400 KB."""
+    from datetime import date
+
+    from hotline.dal import hotspots
+    from hotline.dal.models import HotspotItem
+
+    city("baoding")
+    monkeypatch.setattr(hotspots, "KEPT", 3)
+    store, day = hotspots.Hotspots(), date(2026, 11, 2)
+    counts = [store.count("lianchi", None, "heating", day, f"citizen-{i}") for i in range(5)]
+    assert counts == [1, 2, 3, 3, 3]
+    assert store.count("lianchi", None, "heating", day, "citizen-1") == 3  # one of the kept
+    kept = HotspotItem.get("HOT#lianchi#*#heating", day.isoformat(), consistent_read=True)
+    assert kept.citizens == {"citizen-0", "citizen-1", "citizen-2"}

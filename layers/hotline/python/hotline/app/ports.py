@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from hotline.config.schema import Channel, CityConfig
-from hotline.domain.callers import CallerRecord
-from hotline.domain.filing import HashKeys
-from hotline.domain.governance import Cluster
-from hotline.domain.kb import Entry, Version
-from hotline.domain.knowledge import Hit, KnowledgeIndex, Miss
-from hotline.domain.kpi import Prior
-from hotline.domain.lifecycle import Lifecycle, Step
-from hotline.domain.models import Event, Status, Ticket
-from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
-from hotline.domain.timers import Plan
-from hotline.domain.workflow import Wait
+if TYPE_CHECKING:  # the Protocols name these only in annotations: importing them is the adapters' cost
+    from hotline.config.schema import Channel, CityConfig
+    from hotline.domain.callers import CallerRecord
+    from hotline.domain.filing import HashKeys
+    from hotline.domain.governance import Cluster
+    from hotline.domain.kb import Entry, Version
+    from hotline.domain.knowledge import Hit, KnowledgeIndex, Miss
+    from hotline.domain.kpi import Prior
+    from hotline.domain.lifecycle import Lifecycle, Step
+    from hotline.domain.models import Event, Status, Ticket
+    from hotline.domain.notices import CenterNotice, CitizenNotice, DeskNotice, Notice
+    from hotline.domain.timers import Plan
+    from hotline.domain.workflow import Wait
 
 
 class Clock(Protocol):
