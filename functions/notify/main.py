@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotline.app import knowledge, notices
-from hotline.dal.repository import event_from_stream
+from hotline.dal.repository import events_from_stream, ticket_from_stream
 from hotline.observability import instrumented
 from hotline.wiring import deps
 
@@ -28,15 +28,18 @@ TICKET_PK = "TICKET#"  # the table also holds caller records, KB hits and hotspo
 
 
 def notify(record: DynamoDBRecord) -> None:
+    """A ticket's write (its META record): the events it added ride on the item (`recent`), and
+    the image is the ticket as they left it, so nothing is read (issue 24)."""
     change = record.raw_event.get("dynamodb", {})
     image = change.get("NewImage")
-    if record.raw_event.get("eventName") != "INSERT" or not image:
-        return
-    if not str(change.get("Keys", {}).get("pk", {}).get("S", "")).startswith(TICKET_PK):
+    if not image or not str(change.get("Keys", {}).get("pk", {}).get("S", "")).startswith(TICKET_PK):
         return  # filtered out in AWS; the local cloud hands every record to every reader
-    event = event_from_stream(image)
-    if event is not None:
-        notices.notify(deps(), event)
+    events = events_from_stream(image, change.get("OldImage"))
+    if not events:
+        return
+    ticket = ticket_from_stream(image)
+    for event in events:
+        notices.notify(deps(), event, ticket)
 
 
 @instrumented()

@@ -70,7 +70,7 @@ class Notifications(Construct):
             table,
             fn,
             self.key,
-            streams.NEW_TICKET_EVENTS,
+            streams.TICKET_ITEMS,
         )
         self.grant_notices(fn)
         self.emergency.grant_publish(fn)

@@ -16,6 +16,8 @@ from infra.constructs.nag import ack
 
 # The tickets table holds more than tickets (dal/models.py): caller records are `CALLER#…` / `META`
 # too, so a filter on the sort key alone let every strike through (issue 15). Name the key shape.
+# Both readers take the ticket's writes: orchestrate follows its state, notify the events each
+# write added (they ride on the item, `recent`: dal/repository.py).
 TICKET_ITEMS: dict[str, Any] = {
     "dynamodb": {
         "Keys": {
@@ -23,15 +25,6 @@ TICKET_ITEMS: dict[str, Any] = {
             "sk": {"S": lambda_.FilterRule.is_equal("META")},
         }
     }
-}
-NEW_TICKET_EVENTS: dict[str, Any] = {
-    "eventName": lambda_.FilterRule.is_equal("INSERT"),
-    "dynamodb": {
-        "Keys": {
-            "pk": {"S": lambda_.FilterRule.begins_with("TICKET#")},
-            "sk": {"S": lambda_.FilterRule.begins_with("EVENT#")},
-        }
-    },
 }
 
 

@@ -1,16 +1,22 @@
 """The order's life as one Standard execution (DESIGN §1): phases here, moments in the API.
 
-    Locate ─► Where ─┬─ pending_dispatch ──► AwaitDispatch ─┐
-       ▲             ├─ dispatched … rehandling ► AwaitUnit ─┤  (task token parked beside the
+    start ─► Where ◄─┬─────────────────────────────────────┐  (the start and each resume carry
+               ▲     │                                      │   the status)
+    Locate ────┘     │                                      │
+       ▲             ├─ pending_dispatch ──► AwaitDispatch ─┤
+       │             ├─ dispatched … rehandling ► AwaitUnit ─┤  (task token parked beside the
        │             ├─ replied ──────────► AwaitCallback ───┤   ticket; the stream reader
-       └─────────────┼───────────────────────────────────────┘   resumes it when the phase ends)
+       └─ PhaseOver ─┼───────────────────────────────────────┘   resumes it when the phase ends)
                      ├─ closed, terminated, answered, … ► Archive ► Done
                      └─ backlogged ► OnLedger (the reply from the ledger starts a new execution)
     any step failing past its retries ► Alert (ops topic) ► Failed — the ticket stays as it was
 
-Locate re-reads the ticket and routes a queued order by rule when due (an approved return
-loops here, the history kept); it is also where a wait lands when the phase ended before the
-token could be parked. The statuses of each phase come from the domain's one phase table.
+Locate reads the ticket and routes a queued order by rule when due; it is where a wait lands
+when the phase ended before the token could be parked, and where an execution started by hand
+without a status begins (docs/runbook.md). The stream reader's start and each resume go straight
+to Where with the status it saw (issue 24: a step and a read fewer per phase); parking in the
+dispatch phase routes a due order first, as Locate would (an approved return without a new unit).
+The statuses of each phase come from the domain's one phase table.
 """
 
 from __future__ import annotations
@@ -112,10 +118,11 @@ class Workflow(Construct):
             for phase in ("dispatch", "unit", "callback")
         }
         where = sfn.Choice(self, "Where", comment="the phase of the order's status (domain/workflow.py)")
+        where.when(sfn.Condition.is_not_present("$.status"), locate)  # started by hand with a ticket id only
         for phase, wait in waits.items():
             wait.add_catch(locate, errors=["PhaseOver"], result_path="$.error")
             where.when(_statuses(phase), wait)
-            wait.next(locate)
+            wait.next(where)  # the resume carries the status (issue 24): no step re-reads it
         where.when(_statuses("ledger"), sfn.Succeed(self, "OnLedger", comment="off the clock on the backlog ledger"))
         where.when(_statuses("done"), archive)
         where.otherwise(
@@ -144,7 +151,7 @@ class Workflow(Construct):
             "Lifecycle",
             state_machine_name=f"hotline-{config.city}-lifecycle",
             state_machine_type=sfn.StateMachineType.STANDARD,
-            definition_body=sfn.DefinitionBody.from_chainable(locate),
+            definition_body=sfn.DefinitionBody.from_chainable(where),  # the start carries the status
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             comment=f"{config.name} 12345: one execution per ticket (SPEC §3, §5)",

@@ -223,7 +223,7 @@ class FakeExecutions:
     started: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
 
-    def start(self, ticket_id: str, name: str) -> bool:
+    def start(self, ticket: Ticket, name: str) -> bool:
         if name in self.started:
             return False
         self.started.append(name)

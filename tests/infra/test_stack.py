@@ -209,7 +209,7 @@ def test_notices_come_from_the_table_stream_with_retries_and_a_dead_letter_queue
             "BisectBatchOnFunctionError": True,
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
-            "FilterCriteria": {"Filters": [{"Pattern": Match.string_like_regexp("INSERT.*EVENT#")}]},
+            "FilterCriteria": {"Filters": [{"Pattern": Match.string_like_regexp("TICKET#.*META")}]},
         },
     )
     t.has_resource_properties("AWS::SQS::Queue", {"KmsMasterKeyId": Match.any_value()})
@@ -320,7 +320,11 @@ def test_one_standard_execution_per_order_with_logs_tracing_and_every_phase(synt
         assert states[wait]["Parameters"]["Payload"]["token.$"] == "$$.Task.Token"
         assert [c["ErrorEquals"] for c in states[wait]["Catch"]] == [["PhaseOver"], ["States.ALL"]]
     routed = {c["Next"] for c in states["Where"]["Choices"]}
-    assert routed == {"AwaitDispatch", "AwaitUnit", "AwaitCallback", "OnLedger", "Archive"}
+    assert routed == {"Locate", "AwaitDispatch", "AwaitUnit", "AwaitCallback", "OnLedger", "Archive"}
+    definition = _definition(_machine(template(synthesized, "tianjin")))
+    assert definition["StartAt"] == "Where"  # the start carries the status; by hand without one: Locate
+    assert states["Where"]["Choices"][0] == {"Variable": "$.status", "IsPresent": False, "Next": "Locate"}
+    assert all(states[w]["Next"] == "Where" for w in ("AwaitDispatch", "AwaitUnit", "AwaitCallback"))
 
 
 def test_every_step_retries_transient_errors_with_backoff_and_fails_into_an_alert(synthesized):

@@ -29,13 +29,13 @@ def test_baoding_backlog_ends_the_execution_and_the_reply_from_the_ledger_starts
     assert asked["status"] == "in_progress" and asked["pending"]["kind"] == "backlog"  # R-DESK-4
     ledger = deployed.act(tid, "reviewer", "decide_backlog", approve=True, reason="计划可行，按期复核")
     assert ledger["status"] == "backlogged" and ledger["deadlines"]["reply_by"] is None
-    assert deployed.settle(tid, "OnLedger", status="SUCCEEDED")[-3:] == ["Locate", "Where", "OnLedger"]
+    assert deployed.settle(tid, "OnLedger", status="SUCCEEDED")[-3:] == ["AwaitUnit", "Where", "OnLedger"]
 
     deployed.act(tid, "bd-chengguan", "submit_assist", text="已将该小区列入改造清单")
     reply(deployed, tid, "bd-jingxiu")
     runs = deployed.executions(tid)
     assert runs[0]["name"] == tid and runs[-1]["name"].startswith(f"{tid}-v")
-    assert deployed.settle(tid, "AwaitCallback") == ["Locate", "Where", "AwaitCallback"]
+    assert deployed.settle(tid, "AwaitCallback") == ["Where", "AwaitCallback"]
 
 
 def test_baoding_referral_up_is_recorded_and_the_unit_keeps_the_order(deployed: Deployed) -> None:
@@ -45,7 +45,7 @@ def test_baoding_referral_up_is_recorded_and_the_unit_keeps_the_order(deployed: 
     deployed.act(tid, "bd-jingxiu", "sign")
     after = deployed.act(tid, "bd-jingxiu", "refer_up", reason="涉及多个部门职责，需市政府协调")
     assert after["referrals"][-1]["to"] == "bd-gov" and after["status"] == "in_progress"
-    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+    assert deployed.settle(tid, "AwaitUnit") == ["Where", "AwaitUnit"]
 
 
 def test_baoding_sign_limit_is_one_hour(deployed: Deployed) -> None:

@@ -22,7 +22,7 @@ def test_heze_approved_termination_ends_the_order_and_archives_it(deployed: Depl
     ended = deployed.act(tid, "reviewer", "decide_termination", approve=True, reason="证据充分，同意终止")
     assert ended["status"] == "terminated"
     path = deployed.settle(tid, "Done", status="SUCCEEDED")
-    assert path[-4:] == ["Locate", "Where", "Archive", "Done"]
+    assert path[-4:] == ["AwaitUnit", "Where", "Archive", "Done"]
     assert deployed.archived(tid)["events"][-1]["action"] == "decide_termination"
 
 
@@ -33,7 +33,7 @@ def test_heze_rejected_termination_leaves_the_unit_at_work(deployed: Deployed) -
     deployed.act(tid, "hz-mudan", "request_termination", reason="诉求人诉求不合理，无法满足其要求")
     kept = deployed.act(tid, "reviewer", "decide_termination", approve=False, reason="诉求合理，应继续办理")
     assert kept["status"] == "in_progress"
-    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+    assert deployed.settle(tid, "AwaitUnit") == ["Where", "AwaitUnit"]
 
 
 def test_heze_telecom_limit_counts_natural_hours(deployed: Deployed) -> None:

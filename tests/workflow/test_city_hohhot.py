@@ -39,7 +39,7 @@ def test_hohhot_jurisdiction_dispute_goes_to_the_center_which_gives_it_to_the_ci
                            redispatch_to="hh-chengguan", assist_units=["hh-xincheng"])  # fmt: skip
     assert (decided["lead_unit"], decided["assist_units"]) == ("hh-chengguan", ["hh-xincheng"])
     assert decided["returned_by"] == ["hh-xincheng"]
-    assert deployed.settle(tid, "AwaitUnit") == ["Locate", "Where", "AwaitUnit"]
+    assert deployed.settle(tid, "AwaitUnit") == ["Where", "AwaitUnit"]
     deployed.act(tid, "hh-chengguan", "sign")
 
 

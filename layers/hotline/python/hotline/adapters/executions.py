@@ -21,14 +21,14 @@ class Executions:
 
         return boto3.client("stepfunctions")
 
-    def start(self, ticket_id: str, name: str) -> bool:
-        """Start the named execution, or find it running (Step Functions makes a repeated start with
-        the same name and input the same execution); False when one of that name has ended."""
+    def start(self, ticket: Ticket, name: str) -> bool:
+        """Start the named execution at the order's status, or find it running (Step Functions makes
+        a repeated start with the same name and input the same execution: a replayed stream record
+        carries the same image); False when one of that name has ended."""
+        start = {"ticket_id": ticket.ticket_id, "status": ticket.status.value}
         try:
             with store_errors(f"execution {name}"):
-                self.sfn.start_execution(
-                    stateMachineArn=self.state_machine_arn, name=name, input=json.dumps({"ticket_id": ticket_id})
-                )
+                self.sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(start))
         except Conflict:
             return False
         return True

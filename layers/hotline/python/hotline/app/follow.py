@@ -65,7 +65,7 @@ def count_rates(deps: Deps, ticket: Ticket, old: Ticket | None = None) -> None:
 def drive_execution(deps: Deps, old: Ticket | None, new: Ticket) -> None:
     name = execution_name(old, new)
     if name is not None:
-        started = deps.executions.start(new.ticket_id, name)
+        started = deps.executions.start(new, name)
         count("ExecutionStarts", int(started))
         logger.info("execution running" if started else "execution ended already", extra={"execution": name})
         return

@@ -22,9 +22,10 @@ from hotline.observability import count, logger
 NO_PHONE = "未留电话"
 
 
-def notify(deps: Deps, event: Event) -> None:
-    """The notices one event of a ticket causes; delivery is at least once (the stream retries)."""
-    ticket = deps.tickets.get(event.ticket_id)
+def notify(deps: Deps, event: Event, ticket: Ticket | None = None) -> None:
+    """The notices one event of a ticket causes, rendered against `ticket` as that write left it
+    (the stream's image; read when not given); delivery is at least once (the stream retries)."""
+    ticket = ticket or deps.tickets.get(event.ticket_id)
     notices = notices_for(deps.config, ticket, event)
     for notice in notices:
         deps.notifier.to_unit(notice)

@@ -53,7 +53,8 @@ def park(deps: Deps, task: Task) -> Ticket:
         raise ValueError(f"park needs a token and one of the waiting phases {sorted(WAITING)}")
 
     def once() -> Ticket:
-        ticket = deps.tickets.get(task.ticket_id)
+        # the dispatcher's phase routes a due order first, as Locate would: a resume lands here directly
+        ticket = locate(deps, task) if task.phase == "dispatch" else deps.tickets.get(task.ticket_id)
         if phase_of(ticket.status) != task.phase:
             raise PhaseOver(f"{task.ticket_id} is {ticket.status.value}, no longer in the {task.phase} phase")
         deps.waits.park(Wait(ticket.ticket_id, str(task.token), task.phase, ticket.version))

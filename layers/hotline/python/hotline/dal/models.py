@@ -71,6 +71,8 @@ class TicketItem(_Base):
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL once archived (R-CB-5)
+    # the events this write added, for the stream's readers (notify renders from the image, issue 24)
+    recent = JSONAttribute(null=True)
     citizen = CitizenIndex()
 
 

@@ -140,6 +140,7 @@ class TicketRepository:
             for chain in chains.values():
                 first, last = chain[0], chain[-1]
                 item = to_item(last.after)
+                item.recent = [step.event.model_dump(mode="json") for step in chain]
                 read = first.before.version
                 tx.save(item, condition=TicketItem.version == read if read else TicketItem.pk.does_not_exist())
                 _listings(tx, first.before if read else None, last.after)
@@ -274,11 +275,14 @@ def ticket_from_stream(image: dict[str, Any]) -> Ticket | None:
     return from_item(TicketItem.from_raw_data(image))
 
 
-def event_from_stream(image: dict[str, Any]) -> Event | None:
-    """The event a stream record's NewImage holds, or None for a ticket item (DynamoDB JSON in)."""
-    if not image.get("sk", {}).get("S", "").startswith("EVENT#"):
-        return None
-    return Event.model_validate(EventItem.from_raw_data(image).data)
+def events_from_stream(new: dict[str, Any], old: dict[str, Any] | None) -> list[Event]:
+    """The events a ticket write added, from its stream record's images: those the META item
+    carries (`recent`) that are newer than the version it replaced (DynamoDB JSON in)."""
+    if new.get("sk", {}).get("S") != META or not str(new.get("pk", {}).get("S", "")).startswith("TICKET#"):
+        return []
+    before = int((old or {}).get("version", {}).get("N", 0))
+    recent = TicketItem.from_raw_data(new).recent or []
+    return [e for e in (Event.model_validate(x) for x in recent) if e.seq > before]
 
 
 def _encode(key: dict[str, Any] | None) -> str | None:
