@@ -15,6 +15,7 @@ from constructs import Construct
 
 from hotline.adapters.channels import SMS_GATEWAY
 from hotline.config.schema import Channel, CityConfig
+from infra.constructs.functions import invoked
 from infra.constructs.nag import ack
 
 STAFF_GROUPS = ("dispatcher", "reviewer", "callback", "supervisor", "unit")
@@ -118,7 +119,9 @@ class Api(Construct):
             key = fn.node.path
             if key not in integrations:
                 integrations[key] = apigw.LambdaIntegration(
-                    fn, scope_permission_to_method=False, allow_test_invoke=False
+                    invoked(fn),
+                    scope_permission_to_method=False,
+                    allow_test_invoke=False,
                 )
             return integrations[key]
 

@@ -27,6 +27,7 @@ from infra.constructs.nag import ack
 ROOT = Path(__file__).resolve().parents[2]
 DEPS_LAYER = ROOT / "build" / "layer-deps"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+LIVE = "Live"  # the alias every caller invokes when the city runs SnapStart (`invoked`)
 CITY_FILE = "city.json"
 KB_FILE = "kb.json"
 
@@ -139,7 +140,10 @@ class FunctionFactory(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=log_group,
             environment={**self.environment, "POWERTOOLS_SERVICE_NAME": name, **(env or {})},
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self.config.runtime.snapstart else None,
         )
+        if self.config.runtime.snapstart:  # SnapStart serves published versions only: everything invokes `live`
+            lambda_.Alias(fn, LIVE, alias_name="live", version=fn.current_version)
         ack(
             role,
             "AwsSolutions-IAM5[Resource::*]",
@@ -147,3 +151,15 @@ class FunctionFactory(Construct):
         )
         self.functions[name] = fn
         return fn
+
+
+def invoked(fn: lambda_.IFunction) -> lambda_.IFunction:
+    """What a caller (API Gateway, an event source, a rule, the state machine) invokes: the
+    function's `live` alias under SnapStart, which serves published versions only; else itself."""
+    alias = fn.node.try_find_child(LIVE)
+    return alias if isinstance(alias, lambda_.Alias) else fn
+
+
+def qualifier(config: CityConfig) -> str:
+    """The ARN suffix of what is invoked, for callers that name a function by ARN (the Scheduler)."""
+    return ":live" if config.runtime.snapstart else ""

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from hotline.config.schema import CityConfig
 from infra.constructs import streams
+from infra.constructs.functions import invoked
 from infra.constructs.nag import ack
 
 CENTER_ROLES = {"dispatcher": "派单", "reviewer": "审核", "callback": "回访", "supervisor": "督办"}
@@ -111,7 +112,9 @@ class Notifications(Construct):
     def sms_from_queue(self, fn: lambda_.Function) -> None:
         """`fn` sends the queued citizen SMS (R-DSP-13): it opens the sealed contact and publishes to
         the phone number; a message that fails is redelivered, and parked after five receives."""
-        fn.add_event_source(sources.SqsEventSource(self.citizen_sms, batch_size=10, report_batch_item_failures=True))
+        invoked(fn).add_event_source(
+            sources.SqsEventSource(self.citizen_sms, batch_size=10, report_batch_item_failures=True)
+        )
         self.key.grant_decrypt(fn)  # the queue's messages and the sealed contact
         # SMS to a citizen's number: AWS offers no resource to scope sns:Publish to. Only this function has it.
         fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))

@@ -26,6 +26,7 @@ from constructs import Construct
 
 from hotline.config.schema import CityConfig
 from infra.constructs import streams
+from infra.constructs.functions import invoked
 from infra.constructs.monitoring import ops_alarm
 
 DAILY_0900_CST = events.Schedule.cron(minute="0", hour="1")
@@ -71,7 +72,7 @@ class Routines(Construct):
                 schedule=DAILY_0900_CST if when == "daily" else MONTHLY_0900_CST,
                 targets=[
                     targets.LambdaFunction(
-                        fn,  # type: ignore[arg-type]
+                        invoked(fn),  # type: ignore[arg-type]
                         event=events.RuleTargetInput.from_object({"routine": routine}),
                         retry_attempts=4,
                         max_event_age=cdk.Duration.hours(6),

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.functions import invoked
 from infra.constructs.nag import ack
 
 # The tickets table holds more than tickets (dal/models.py): caller records are `CALLER#…` / `META`
@@ -47,7 +48,7 @@ def feed(
     """`fn` reads the stream records matching `pattern`; failed batches are split and retried five
     times, then their coordinates are parked in a dead-letter queue, so no change is ever lost."""
     parked = dead_letter_queue(scope, f"{id}Dlq", key)
-    fn.add_event_source(
+    invoked(fn).add_event_source(
         sources.DynamoEventSource(
             table,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,

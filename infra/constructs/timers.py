@@ -15,6 +15,7 @@ from constructs import Construct
 
 from hotline.config.schema import CityConfig
 from infra.constructs import streams
+from infra.constructs.functions import qualifier
 from infra.constructs.nag import ack
 
 
@@ -51,7 +52,8 @@ class Timers(Construct):
 
         # The timers function's own ARN from its name: its attribute in its own environment would be a cycle
         fire_arn = cdk.Fn.sub(
-            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + f"hotline-{config.city}-timers"
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+            + f"hotline-{config.city}-timers{qualifier(config)}"
         )
         schedules = cdk.Fn.sub(  # pseudo parameters, not the synth environment: the ack names this exact string
             "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/" + f"{self.group.name}/*"

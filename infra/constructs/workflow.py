@@ -35,6 +35,7 @@ from constructs import Construct
 from hotline.config.schema import CityConfig
 from hotline.domain.models import Status
 from hotline.domain.workflow import PHASES, Phase
+from infra.constructs.functions import invoked
 from infra.constructs.nag import ack
 
 TRANSIENT = ["Conflict", "Unavailable"]  # domain errors a retry can cure (dal/errors.py)
@@ -90,7 +91,7 @@ class Workflow(Construct):
             task = tasks.LambdaInvoke(
                 self,
                 name,
-                lambda_function=steps,
+                lambda_function=invoked(steps),
                 payload=sfn.TaskInput.from_object({**body, "ticket_id": ticket_id}),
                 integration_pattern=(
                     sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN if wait else sfn.IntegrationPattern.REQUEST_RESPONSE

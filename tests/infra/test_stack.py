@@ -581,3 +581,46 @@ def test_the_archive_writers_may_list_the_bucket_so_a_missing_key_is_404_not_403
     listers = {n for n, st in _statements(t) if "s3:ListBucket" in json.dumps(st["Action"])
                and st["Resource"] == {"Fn::GetAtt": [archive, "Arn"]}}  # fmt: skip
     assert {"workflow" in n or "stats" in n for n in listers} == {True} and len(listers) == 2
+
+
+def test_a_city_may_run_its_functions_on_snapstart_and_every_caller_then_invokes_the_live_alias(synthesized):
+    """Issue 24: `runtime.snapstart` (off by default) publishes each function's version with
+    SnapStart and a `live` alias; API Gateway, the stream and queue readers, the daily rules, the
+    state machine and the Scheduler's target all invoke the alias (SnapStart serves published
+    versions only), and cdk-nag stays clean. Off, no function has an alias or SnapStart."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from hotline.config.schema import Runtime
+    from infra.stacks.hotline_stack import HotlineStack
+
+    plain = template(synthesized, "weixi")
+    assert not plain.find_resources("AWS::Lambda::Alias")
+    assert all("SnapStart" not in f["Properties"] for f in plain.find_resources("AWS::Lambda::Function").values())
+
+    config = city_config("weixi").model_copy(update={"runtime": Runtime(snapstart=True)})
+    app = cdk.App()
+    stack = HotlineStack(app, "Hotline-weixi-snapstart", config=config)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    t = Template.from_stack(stack)
+    functions = t.find_resources("AWS::Lambda::Function")
+    ours = {k: f for k, f in functions.items() if str(f["Properties"].get("FunctionName", "")).startswith("hotline-")}
+    assert len(ours) == 10
+    assert all(f["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"} for f in ours.values())
+    aliases = t.find_resources("AWS::Lambda::Alias")
+    assert len(aliases) == len(ours) and all(a["Properties"]["Name"] == "live" for a in aliases.values())
+
+    def alias_of(value: object) -> bool:
+        return any(k in json.dumps(value) for k in aliases)
+
+    for mapping in t.find_resources("AWS::Lambda::EventSourceMapping").values():
+        assert alias_of(mapping["Properties"]["FunctionName"])  # the stream readers and the SMS queue's
+    for rule in t.find_resources("AWS::Events::Rule").values():
+        assert all(alias_of(target["Arn"]) for target in rule["Properties"]["Targets"])
+    for method in t.find_resources("AWS::ApiGateway::Method").values():
+        if method["Properties"].get("Integration", {}).get("Type") == "AWS_PROXY":
+            assert alias_of(method["Properties"]["Integration"]["Uri"])
+    assert alias_of(t.find_resources("AWS::StepFunctions::StateMachine"))
+    timers_env = next(f for f in ours.values() if f["Properties"]["FunctionName"] == "hotline-weixi-orchestrate")
+    assert "hotline-weixi-timers:live" in json.dumps(timers_env["Properties"]["Environment"])
+    app.synth()  # cdk-nag runs as a validation plugin: any unacknowledged finding fails the synth

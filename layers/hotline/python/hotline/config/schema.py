@@ -431,6 +431,15 @@ class Security(Strict):
     waf_rate_limit: int = Field(default=1000, ge=100, description="requests per 5 minutes from one address")
 
 
+class Runtime(Strict):
+    """How the city's functions run (issue 24, docs/cost.md). `snapstart`: Lambda SnapStart on
+    every function — each published version is initialised once and new instances resume from
+    its snapshot, so a cold start no longer imports the code on the request path; it costs the
+    snapshot's cache per GB-second for as long as the version is live, and each restore per GB."""
+
+    snapstart: bool = False
+
+
 class CityConfig(Strict):
     city: str = Field(pattern=SLUG)
     name: str
@@ -457,6 +466,7 @@ class CityConfig(Strict):
     kpi: KpiPolicy = KpiPolicy()
     governance: Governance = Governance()
     security: Security = Security()
+    runtime: Runtime = Runtime()
     categories: list[Category] = Field(min_length=1)
     districts: list[District] = Field(min_length=1)
     units: list[Unit] = Field(min_length=12)
