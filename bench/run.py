@@ -1,6 +1,7 @@
 """Benchmarks, reported as ratios measured in one run (the machine is shared and noisy).
 
-cold import: a function's handler module vs `import boto3` alone, median of N fresh interpreters.
+cold import: a function's entry module and what its first request pays vs `import boto3` (and one
+client), medians of N fresh interpreters taken in turn; the calls and price of one order; load.
 """
 
 from __future__ import annotations
@@ -103,3 +104,7 @@ if __name__ == "__main__":
     from bench import governance
 
     governance.calls_of_a_new_order()
+    from bench import load
+
+    load.filings_under_load()
+    load.read_growth()
