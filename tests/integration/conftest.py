@@ -67,6 +67,9 @@ def city(monkeypatch):
         CHANNEL_KEYS.clear()
         CHANNEL_KEYS.update(provision(name, monkeypatch))
         runtime.services.cache_clear()  # wired from the environment the stack gives (hotline.wiring)
+        from hotline.app import governance
+
+        governance._REPORTS.clear()  # a container's public reports belong to its own tables
         svc = runtime.services()
         TicketItem.create_table(wait=True)
         KpiItem.create_table(wait=True)

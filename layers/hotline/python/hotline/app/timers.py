@@ -11,7 +11,7 @@ from hotline.app.retry import reread_on_conflict
 from hotline.domain.errors import IllegalTransition, RuleViolation
 from hotline.domain.models import SYSTEM, Ticket
 from hotline.domain.routing import due_dispatch
-from hotline.domain.timers import Plan, following, prefix
+from hotline.domain.timers import Plan, following, timer_name
 from hotline.observability import count, logger
 
 FIRE_ATTEMPTS = 4
@@ -30,7 +30,7 @@ class Fire(BaseModel):
     def timer(self) -> str | None:
         if self.step is None or self.deadline is None or self.deadline_version is None:
             return None  # a hand-made fire (docs/runbook.md) arms nothing
-        return f"{prefix(self.ticket_id)}{self.deadline}.v{self.deadline_version}.{self.step}"
+        return timer_name(self.ticket_id, self.deadline, self.deadline_version, self.step)
 
 
 def apply(deps: Deps, fire: Fire) -> Ticket:

@@ -41,6 +41,11 @@ def prefix(ticket_id: str) -> str:
     return f"{ticket_id}."
 
 
+def timer_name(ticket_id: str, deadline: str, version: int, step: str) -> str:
+    """The schedule's name, which its fire can name again from its own input (app/timers.py)."""
+    return f"{prefix(ticket_id)}{deadline}.v{version}.{step}"
+
+
 def _office_time(policy: SlaPolicy, moment: datetime, start: datetime, due: datetime) -> datetime:
     """A reminder due at night or on a holiday comes at the last open moment before it, or, when
     that is before the order began, at the next opening (if still before the deadline)."""
@@ -61,12 +66,12 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         if opens > t.updated_at:  # deferred to the working morning (Weixi Art.6): routed then
             fire = {"ticket_id": t.ticket_id, "action": "route", "deadline": "dispatch", "deadline_version": v,
                     "step": "route"}  # fmt: skip
-            out.append(Timer(f"{prefix(t.ticket_id)}dispatch.v{v}.route", opens, fire))
+            out.append(Timer(timer_name(t.ticket_id, "dispatch", v, "route"), opens, fire))
     if t.status is Status.backlogged and t.deadlines.review_by is not None:
         # R-DESK-4: the ledger's review date reminds the unit and the reviewer; it is never overdue
         fire = {"ticket_id": t.ticket_id, "action": "remind", "deadline": "review", "deadline_version": v,
                 "step": "remind"}  # fmt: skip
-        out.append(Timer(f"{prefix(t.ticket_id)}review.v{v}.remind", t.deadlines.review_by, fire))
+        out.append(Timer(timer_name(t.ticket_id, "review", v, "remind"), t.deadlines.review_by, fire))
     start = t.dispatched_at or t.created_at
     reminders, ladder = policy.config.reminders, policy.config.supervision.ladder
     cb = policy.config.callback
@@ -76,7 +81,7 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         # R-CB-2 (Weixi Art.9): a citizen silent through the window is deemed basically satisfied
         fire = {"ticket_id": t.ticket_id, "action": "auto_close", "deadline": "callback", "deadline_version": v,
                 "step": "close"}  # fmt: skip
-        out.append(Timer(f"{prefix(t.ticket_id)}callback.v{v}.close", t.deadlines.callback_by, fire))
+        out.append(Timer(timer_name(t.ticket_id, "callback", v, "close"), t.deadlines.callback_by, fire))
     for deadline, statuses in WATCHED.items():
         due: datetime | None = getattr(t.deadlines, f"{deadline}_by")
         if due is None or t.status not in statuses or (deadline == "assist" and not t.missing_parts):
@@ -86,7 +91,7 @@ def timers_for(policy: SlaPolicy, t: Ticket) -> list[Timer]:
         start = (t.deadlines.dispatch_by or t.created_at) if deadline == "queue" else (t.dispatched_at or t.created_at)
 
         def timer(step: str, at: datetime, action: str, **extra: Any) -> Timer:
-            name = f"{prefix(t.ticket_id)}{deadline}.v{v}.{step}"  # noqa: B023
+            name = timer_name(t.ticket_id, deadline, v, step)  # noqa: B023
             return Timer(name, at, {**base, "action": action, "step": step, **extra})  # noqa: B023
 
         moments = {start + (due - start) * f for f in reminders.at_fractions}
