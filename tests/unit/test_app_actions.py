@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from hotline.app import actions, follow, notices, timers
-from hotline.config.schema import Channel
 from hotline.domain.errors import Conflict, Forbidden
-from hotline.domain.filing import Filing
 from hotline.domain.models import Actor, Role
-from tests.conftest import cst
-from tests.fakes import FakeDeps
 from tests.unit.factories import unit
 
 DISPATCHER = Actor(role=Role.dispatcher, id="d-01")
-
-
-@pytest.fixture
-def order() -> tuple[FakeDeps, str]:
-    """A Tianjin order filed and dispatched, in memory."""
-    deps = FakeDeps("tianjin", cst(2026, 11, 2, 10))
-    where = {"district": deps.config.districts[0].code}
-    body: dict[str, Any] = {"type": "help", "category": "property", "content": "小区楼道灯坏了一个月没人修",
-                            "citizen": {"phone": "13800138000"}, "location": where}  # fmt: skip
-    from hotline.app import intake
-
-    out = intake.file(deps, intake.FileRequest(Channel.phone, body, Filing.parse(body)))
-    return deps, out["tickets"][0]["ticket_id"]
 
 
 def test_the_lead_unit_signs_and_another_unit_may_not_read_it(order):

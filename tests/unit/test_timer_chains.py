@@ -9,7 +9,6 @@ from hotline.app import follow, timers
 from hotline.domain.timers import chain_of, chains, following, plan, timers_for
 from tests.conftest import cst
 from tests.unit.factories import Desk, unit
-from tests.unit.test_app_actions import order  # noqa: F401  (the fixture)
 
 
 def _dispatched() -> Desk:
@@ -83,7 +82,7 @@ def test_a_chain_opened_after_its_reminders_passed_arms_the_overdue_mark_not_a_l
     assert sign.fire["action"] == "mark_overdue"  # however late: the overdue mark is the record
 
 
-def test_a_signed_order_never_replied_climbs_every_rung_exactly_once_one_schedule_at_a_time(order):  # noqa: F811
+def test_a_signed_order_never_replied_climbs_every_rung_exactly_once_one_schedule_at_a_time(order):
     """R-TMR-1/2/4 end to end on the use cases: the Scheduler (a fake that fires the earliest
     armed schedule and deletes it) never holds more than one schedule per deadline, and every
     timer the order needs fires once, in order; a duplicate delivery arms nothing new."""
@@ -115,7 +114,7 @@ def test_a_signed_order_never_replied_climbs_every_rung_exactly_once_one_schedul
     assert deps.tickets.get(tid).supervision_level == len(ladder)
 
 
-def test_a_fire_refused_while_its_chain_goes_on_still_arms_the_next_rung(order):  # noqa: F811
+def test_a_fire_refused_while_its_chain_goes_on_still_arms_the_next_rung(order):
     """A rung whose level the order is not at (the ladder was climbed by hand, or the overdue
     mark has not come) is refused, and the ladder is not broken: the next rung is armed."""
     deps, tid = order

@@ -1,9 +1,11 @@
 """Every environment variable a function reads, typed and validated in one place (issue 16).
 
 `Settings.from_env()` is called once per container by `hotline.wiring`; nothing else reads
-`os.environ`. What every function needs (the city and the ticket table) is required and fails at
-start with a message naming the variable; what only some functions need is optional here and
-refused, with the same kind of message, by `need()` when the port that uses it is first built.
+`os.environ` but the entry (hotline/entry.py), for the Lambda runtime's own
+`AWS_LAMBDA_INITIALIZATION_TYPE`, before pydantic is imported. What every function needs (the
+city and the ticket table) is required and fails at start with a message naming the variable;
+what only some functions need is optional here and refused, with the same kind of message, by
+`need()` when the port that uses it is first built.
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def _open311_update(tx: TransactWrite, step: Step) -> None:
     tx.save(QueueItem(pk=pk, sk=sk, data=update, expires_at=int((step.event.at + UPDATES_KEPT).timestamp())))
 
 
-def from_item(item: TicketItem) -> Ticket:
+def from_item(item: TicketItem | HistoryItem) -> Ticket:
     return Ticket.model_validate({**item.data, "version": item.version})
 
 
@@ -170,8 +170,7 @@ class TicketRepository:
             items = list(HistoryItem.query(ticket_pk(ticket_id), span, consistent_read=True))
         if not items or items[-1].sk != META:
             raise NotFound(None, f"没有编号为 {ticket_id} 的工单", f"no ticket {ticket_id}")
-        meta = items.pop()
-        ticket = Ticket.model_validate({**meta.data, "version": meta.version})
+        ticket = from_item(items.pop())
         return ticket, [Event.model_validate(i.data) for i in items]
 
     def events(self, ticket_id: str) -> list[Event]:
